@@ -1,0 +1,3 @@
+/** Application workloads. */
+export * from "./api";
+export * from "./web";

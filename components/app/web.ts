@@ -1,0 +1,75 @@
+/** The React front end, served by nginx. */
+import * as pulumi from "@pulumi/pulumi";
+import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
+
+/** Arguments of {@link Web}. */
+export interface WebArgs {
+    /** The platform the web server runs on. */
+    readonly platform: Platform;
+    /** Image reference of the front end (the React build on nginx-unprivileged). */
+    readonly image: pulumi.Input<string>;
+    /** Replicas. Defaults to 1. */
+    readonly replicas?: number;
+    /** CPU and memory. Defaults to 50m / 64Mi. */
+    readonly resources?: ResourceSpec;
+    /** Port nginx listens on inside the image. Defaults to 8080 (nginx-unprivileged). */
+    readonly port?: number;
+    /** Numeric uid:gid of the image's user. Defaults to "101:101" (nginx-unprivileged). */
+    readonly user?: string;
+    /** Workload name. Defaults to "web". */
+    readonly workloadName?: string;
+}
+
+/** Builds the web server's workload spec. Pure. */
+export function webSpec(args: {
+    image: pulumi.Input<string>;
+    port: number;
+    replicas: number;
+    resources: ResourceSpec;
+    user: string;
+    component: string;
+}): WorkloadSpec {
+    return {
+        image: args.image,
+        tier: "app",
+        ports: [{ name: "http", port: args.port }],
+        healthCheck: { kind: "http", path: "/", port: args.port, intervalSeconds: 15, timeoutSeconds: 3, retries: 3, startPeriodSeconds: 5 },
+        resources: args.resources,
+        user: args.user,
+        readOnlyRootFilesystem: true,
+        // nginx-unprivileged keeps its pid file and temp paths under /tmp.
+        scratch: [{ mountPath: "/tmp", sizeMi: 64 }],
+        replicas: args.replicas,
+        labels: { [LABELS.component]: args.component },
+    };
+}
+
+/** The React build served by nginx; health GET /. */
+export class Web extends pulumi.ComponentResource {
+    /** Host name other workloads use. */
+    public readonly host: pulumi.Output<string>;
+    /** Port. */
+    public readonly port: pulumi.Output<number>;
+    /** host:port. */
+    public readonly address: pulumi.Output<string>;
+
+    constructor(name: string, args: WebArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("proteamcare:app:Web", name, {}, opts);
+        const replicas = args.replicas ?? 1;
+        const resources = args.resources ?? { cpu: "50m", memory: "64Mi" };
+        const port = args.port ?? 8080;
+        const user = args.user ?? "101:101";
+        if (!Number.isInteger(replicas) || replicas < 1) {
+            throw new pulumi.ResourceError(`replicas must be a positive integer, got ${replicas}`, this);
+        }
+        const svc = args.platform.service(
+            args.workloadName ?? "web",
+            webSpec({ image: args.image, port, replicas, resources, user, component: name }),
+            { parent: this },
+        );
+        this.host = svc.endpoint.host;
+        this.port = pulumi.output(svc.endpoint.port);
+        this.address = svc.endpoint.address;
+        this.registerOutputs({ host: this.host, port: this.port, address: this.address });
+    }
+}

@@ -1,0 +1,3 @@
+/** Data stores. */
+export * from "./postgres";
+export * from "./redis";

@@ -1,0 +1,169 @@
+/**
+ * Pure builders for the docker platform: how a platform-neutral spec becomes docker container
+ * settings. No resources here, so tests call them without any runtime.
+ */
+import * as crypto from "crypto";
+import {
+    ANNOTATIONS,
+    ContainerSpec,
+    HealthCheck,
+    LABELS,
+    ResourceSpec,
+    resolveHealthCheck,
+    Tier,
+    TIER_INGRESS,
+    TIERS,
+} from "./spec";
+
+/** Docker's healthcheck block, as the docker provider takes it. */
+export interface DockerHealthcheck {
+    readonly tests: string[];
+    readonly interval: string;
+    readonly timeout: string;
+    readonly retries: number;
+    readonly startPeriod: string;
+    readonly startInterval?: string;
+}
+
+/**
+ * Converts the one health check into docker's. HTTP checks run inside the container with wget or
+ * curl, whichever the image has; images with neither should declare an exec check instead.
+ */
+export function dockerHealthcheck(hc: HealthCheck): DockerHealthcheck {
+    const r = resolveHealthCheck(hc);
+    let tests: string[];
+    switch (r.kind) {
+        case "http": {
+            const url = `http://127.0.0.1:${r.port}${r.path}`;
+            const t = r.timeoutSeconds;
+            tests = [
+                "CMD-SHELL",
+                `wget -q -T ${t} -O /dev/null '${url}' 2>/dev/null || curl -fsS -m ${t} -o /dev/null '${url}' || exit 1`,
+            ];
+            break;
+        }
+        case "exec":
+            tests = ["CMD", ...r.command];
+            break;
+        case "tcp":
+            // bash's /dev/tcp needs no extra tool in the image.
+            tests = ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${r.port}`];
+            break;
+    }
+    return {
+        tests,
+        interval: `${r.intervalSeconds}s`,
+        timeout: `${r.timeoutSeconds}s`,
+        retries: r.retries,
+        startPeriod: `${r.startPeriodSeconds}s`,
+        ...(r.startPeriodSeconds > 0 ? { startInterval: "2s" } : {}),
+    };
+}
+
+/**
+ * The docker networks a workload of `tier` joins: its own tier's network (where it is reached) plus
+ * the network of every tier it may call, per {@link TIER_INGRESS}.
+ */
+export function networksFor(tier: Tier): Tier[] {
+    const nets = new Set<Tier>([tier]);
+    for (const target of TIERS) {
+        if (TIER_INGRESS[target].includes(tier)) nets.add(target);
+    }
+    return TIERS.filter((t) => nets.has(t));
+}
+
+/** Networks that get no route outside the host: the data tier talks only to the app and ops tiers. */
+export function isInternalNetwork(tier: Tier): boolean {
+    return tier === "data";
+}
+
+/** Parses a Kubernetes memory quantity ("512Mi", "1Gi", "300M") into MiB (rounded up). */
+export function memoryMiB(quantity: string): number {
+    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(quantity.trim());
+    if (!m) throw new Error(`memory "${quantity}" is not a Kubernetes quantity such as 256Mi or 1Gi`);
+    const n = Number(m[1]);
+    const factor: Record<string, number> = {
+        Ki: 1 / 1024,
+        Mi: 1,
+        Gi: 1024,
+        Ti: 1024 * 1024,
+        K: 1000 / (1024 * 1024),
+        M: 1e6 / (1024 * 1024),
+        G: 1e9 / (1024 * 1024),
+        T: 1e12 / (1024 * 1024),
+        "": 1 / (1024 * 1024),
+    };
+    return Math.ceil(n * factor[m[2] ?? ""]);
+}
+
+/** Parses a Kubernetes CPU quantity ("250m", "1", "1.5") into cores. */
+export function cpuCores(quantity: string): number {
+    const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(quantity.trim());
+    if (!m) throw new Error(`cpu "${quantity}" is not a Kubernetes quantity such as 250m or 1`);
+    return m[2] ? Number(m[1]) / 1000 : Number(m[1]);
+}
+
+/** Docker resource settings from the spec: memory limit (MiB), reservation, CPU shares and limit. */
+export function dockerResources(r: ResourceSpec): { memory: number; memoryReservation: number; cpuShares: number; cpus?: string } {
+    const out: { memory: number; memoryReservation: number; cpuShares: number; cpus?: string } = {
+        memory: memoryMiB(r.memoryLimit ?? r.memory),
+        memoryReservation: memoryMiB(r.memory),
+        cpuShares: Math.max(2, Math.round(cpuCores(r.cpu) * 1024)),
+    };
+    if (r.cpuLimit) out.cpus = String(cpuCores(r.cpuLimit));
+    return out;
+}
+
+/** Docker labels for a workload: labels and annotations, sorted, as the provider's list of pairs. */
+export function dockerLabels(all: Record<string, string>): { label: string; value: string }[] {
+    return Object.keys(all)
+        .sort()
+        .map((label) => ({ label, value: all[label] }));
+}
+
+/** Merges labels and annotations of a spec with the platform's own (annotations are labels on docker). */
+export function labelsAndAnnotations(base: Record<string, string>, spec: ContainerSpec): Record<string, string> {
+    return { ...base, ...(spec.annotations ?? {}) };
+}
+
+/** tmpfs mounts for the spec's scratch directories. */
+export function tmpfsFor(spec: ContainerSpec): Record<string, string> | undefined {
+    if (!spec.scratch || spec.scratch.length === 0) return undefined;
+    return Object.fromEntries(spec.scratch.map((s) => [s.mountPath, `rw,nosuid,nodev,size=${s.sizeMi ?? 64}m`]));
+}
+
+/** A short stable hash, for triggers and config checksums. */
+export function shortHash(value: string): string {
+    return crypto.createHash("sha256").update(value).digest("hex").slice(0, 12);
+}
+
+/** Where the cron loop script lives inside a scheduled container. */
+export const CRON_LOOP_PATH = "/opt/proteamcare/cron-loop";
+/** The heartbeat the cron loop touches; its age is the schedule container's health. */
+export const CRON_HEARTBEAT_PATH = "/tmp/proteamcare-cron.heartbeat";
+
+/** Health check of a scheduled container: the cron loop's heartbeat is fresh. */
+export function cronLoopHealthcheck(): HealthCheck {
+    return {
+        kind: "exec",
+        command: [
+            "bash",
+            "-c",
+            `test -f ${CRON_HEARTBEAT_PATH} && test $(( $(date +%s) - $(stat -c %Y ${CRON_HEARTBEAT_PATH}) )) -lt 180`,
+        ],
+        intervalSeconds: 60,
+        timeoutSeconds: 10,
+        retries: 3,
+        startPeriodSeconds: 30,
+    };
+}
+
+/** The label key that docker replaces a job container on: the hash of its trigger. */
+export const TRIGGER_LABEL = "proteamcare.io/trigger";
+
+/** Keys a data-bearing docker volume by workload and volume name. */
+export function volumeName(prefix: string, workload: string, volume: string): string {
+    return `${prefix}-${workload}-${volume}`;
+}
+
+export { LABELS, ANNOTATIONS };

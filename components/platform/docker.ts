@@ -1,0 +1,288 @@
+/**
+ * The docker implementation of the platform seam: a single Docker host (the `dev` stack on a laptop,
+ * or a small VM reached with DOCKER_HOST=ssh://…).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    CRON_HEARTBEAT_PATH,
+    CRON_LOOP_PATH,
+    cronLoopHealthcheck,
+    dockerHealthcheck,
+    dockerLabels,
+    dockerResources,
+    isInternalNetwork,
+    labelsAndAnnotations,
+    networksFor,
+    shortHash,
+    tmpfsFor,
+    TRIGGER_LABEL,
+    volumeName,
+} from "./docker-builders";
+import {
+    ANNOTATIONS,
+    ContainerSpec,
+    JobHandle,
+    JobSpec,
+    LABELS,
+    Platform,
+    ScheduleSpec,
+    ServiceHandle,
+    Tier,
+    TIERS,
+    validateSpec,
+    WorkloadOptions,
+    WorkloadSpec,
+    workloadLabels,
+} from "./spec";
+
+/** Arguments of {@link DockerPlatform}. */
+export interface DockerPlatformArgs {
+    /** Prefix of container, network and volume names on the host (two stacks on one host must differ). */
+    readonly prefix: string;
+    /** The docker provider to use. Defaults to the ambient provider (DOCKER_HOST or the local engine). */
+    readonly provider?: docker.Provider;
+    /** Keep named volumes when the stack is destroyed, so `pulumi destroy` never deletes patient data. Defaults to true. */
+    readonly retainVolumes?: boolean;
+    /** Seconds `pulumi up` waits for a container to become healthy. Defaults to 180. */
+    readonly healthyTimeoutSeconds?: number;
+    /** json-file log rotation: size of one file. Defaults to "10m". */
+    readonly logMaxSize?: string;
+    /** json-file log rotation: number of files kept. Defaults to 5. */
+    readonly logMaxFiles?: number;
+}
+
+const CRON_LOOP_SCRIPT = fs.readFileSync(path.join(__dirname, "scripts", "cron-loop.sh"), "utf8");
+
+/**
+ * Runs workloads as containers on one Docker host: one network per tier (the data network
+ * internal), named volumes, healthchecks, `restart: unless-stopped`, json-file log rotation, and
+ * `pulumi up` waiting until each service is healthy. Only the edge publishes host ports.
+ */
+export class DockerPlatform extends pulumi.ComponentResource implements Platform {
+    /** Always "docker". */
+    public readonly kind = "docker" as const;
+    /** Docker network names by tier. */
+    public readonly networkNames: pulumi.Output<Record<Tier, string>>;
+
+    private readonly prefix: string;
+    private readonly provider?: docker.Provider;
+    private readonly retainVolumes: boolean;
+    private readonly healthyTimeoutSeconds: number;
+    private readonly logOpts: Record<string, string>;
+    private readonly networks: Record<Tier, docker.Network>;
+
+    constructor(name: string, args: DockerPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("proteamcare:platform:Docker", name, {}, opts);
+        if (!/^[a-z][a-z0-9-]{0,30}$/.test(args.prefix)) {
+            throw new pulumi.ResourceError(
+                `docker prefix "${args.prefix}" must be lowercase letters, digits and "-", starting with a letter, at most 31 characters`,
+                this,
+            );
+        }
+        this.prefix = args.prefix;
+        this.provider = args.provider;
+        this.retainVolumes = args.retainVolumes ?? true;
+        this.healthyTimeoutSeconds = args.healthyTimeoutSeconds ?? 180;
+        this.logOpts = { "max-size": args.logMaxSize ?? "10m", "max-file": String(args.logMaxFiles ?? 5) };
+
+        const networks = {} as Record<Tier, docker.Network>;
+        for (const tier of TIERS) {
+            networks[tier] = new docker.Network(
+                `${name}-${tier}`,
+                {
+                    name: `${this.prefix}-${tier}`,
+                    driver: "bridge",
+                    internal: isInternalNetwork(tier),
+                    labels: dockerLabels({ "app.kubernetes.io/part-of": "pro-team-care", [LABELS.tier]: tier }),
+                },
+                { parent: this, provider: this.provider },
+            );
+        }
+        this.networks = networks;
+        this.networkNames = pulumi
+            .all(TIERS.map((t) => networks[t].name))
+            .apply((names) => Object.fromEntries(TIERS.map((t, i) => [t, names[i]])) as Record<Tier, string>);
+        this.registerOutputs({ networkNames: this.networkNames });
+    }
+
+    /** A long-running service: a container per replica, healthy before `pulumi up` moves on. */
+    service(name: string, spec: WorkloadSpec, opts: WorkloadOptions): ServiceHandle {
+        this.check(name, spec, opts.parent);
+        if ((spec.volumes?.length ?? 0) > 0 && (spec.replicas ?? 1) > 1) {
+            throw new pulumi.ResourceError(`${name}: a workload with volumes runs one replica on docker (got ${spec.replicas})`, opts.parent);
+        }
+        const volumes = (spec.volumes ?? []).map(
+            (v) =>
+                new docker.Volume(
+                    `${name}-${v.name}`,
+                    {
+                        name: volumeName(this.prefix, name, v.name),
+                        labels: [{ label: LABELS.workload, value: name }],
+                    },
+                    { parent: opts.parent, provider: this.provider, retainOnDelete: this.retainVolumes },
+                ),
+        );
+        const mounts = [
+            ...(spec.volumes ?? []).map((v, i) => ({ volumeName: volumes[i].name, containerPath: v.mountPath })),
+            ...(spec.host?.paths ?? []).map((p) => ({ hostPath: p.hostPath, containerPath: p.mountPath, readOnly: true })),
+            ...(spec.host?.containerLogs
+                ? [
+                      { hostPath: "/var/lib/docker/containers", containerPath: "/var/lib/docker/containers", readOnly: true },
+                      { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
+                  ]
+                : []),
+        ];
+        const replicas = spec.replicas ?? 1;
+        const containers: docker.Container[] = [];
+        for (let r = 1; r <= replicas; r++) {
+            // The first replica keeps the plain name; extra replicas share its network alias.
+            const key = r === 1 ? name : `${name}-r${r}`;
+            containers.push(
+                new docker.Container(
+                    key,
+                    {
+                        ...this.common(name, spec, "service"),
+                        name: `${this.prefix}-${key}`,
+                        restart: "unless-stopped",
+                        healthcheck: dockerHealthcheck(spec.healthCheck),
+                        wait: true,
+                        waitTimeout: this.healthyTimeoutSeconds + (spec.healthCheck.startPeriodSeconds ?? 0),
+                        ports: spec.ports
+                            .filter((p) => p.hostPort !== undefined)
+                            .map((p) => ({ internal: p.port, external: p.hostPort as number, protocol: "tcp" })),
+                        volumes: mounts,
+                        pidMode: spec.host?.pid ? "host" : undefined,
+                        stopTimeout: spec.stopGracePeriodSeconds ?? 30,
+                        destroyGraceSeconds: spec.stopGracePeriodSeconds ?? 30,
+                    },
+                    { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn, deleteBeforeReplace: true },
+                ),
+            );
+        }
+        const host = pulumi.output(name);
+        const port = spec.ports[0]?.port ?? 0;
+        return {
+            endpoint: { host, port, address: pulumi.interpolate`${host}:${port}` },
+            resources: [...volumes, ...containers],
+        };
+    }
+
+    /**
+     * A job that runs to completion once per trigger: a container with `restart: no` that `pulumi up`
+     * attaches to and waits for; a new trigger value replaces (re-runs) it.
+     */
+    job(name: string, spec: JobSpec, opts: WorkloadOptions): JobHandle {
+        this.check(name, spec, opts.parent);
+        const trigger = pulumi.output(spec.trigger ?? spec.image).apply(shortHash);
+        const container = new docker.Container(
+            name,
+            {
+                ...this.common(name, spec, "job", { [TRIGGER_LABEL]: trigger }),
+                name: `${this.prefix}-${name}`,
+                restart: "no",
+                mustRun: false,
+                attach: true,
+                logs: true,
+                waitTimeout: spec.deadlineSeconds ?? 3600,
+            },
+            { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn, deleteBeforeReplace: true },
+        );
+        return { resources: [container] };
+    }
+
+    /**
+     * A scheduled job: docker has no CronJob, so a long-running container runs the job's command from
+     * a small cron loop (UTC, no overlapping runs) whose heartbeat is the container's health.
+     */
+    schedule(name: string, spec: ScheduleSpec, opts: WorkloadOptions): JobHandle {
+        this.check(name, spec, opts.parent);
+        const command = [...(spec.entrypoint ?? []), ...(spec.command ?? [])];
+        if (command.length === 0) {
+            throw new pulumi.ResourceError(`${name}: a schedule on docker needs an explicit entrypoint or command to run`, opts.parent);
+        }
+        const scheduled: ScheduleSpec = {
+            ...spec,
+            annotations: { ...(spec.annotations ?? {}), [ANNOTATIONS.schedule]: spec.cron },
+            files: [...(spec.files ?? []), { path: CRON_LOOP_PATH, content: CRON_LOOP_SCRIPT, executable: true }],
+            entrypoint: ["bash", CRON_LOOP_PATH],
+            command: [spec.cron, "--", ...command],
+            scratch: [...(spec.scratch ?? []), ...(spec.readOnlyRootFilesystem && !spec.scratch?.some((s) => s.mountPath === "/tmp") ? [{ mountPath: "/tmp" }] : [])],
+        };
+        const container = new docker.Container(
+            name,
+            {
+                ...this.common(name, scheduled, "schedule"),
+                name: `${this.prefix}-${name}`,
+                restart: "unless-stopped",
+                envs: this.envs({ ...scheduled, env: { ...(scheduled.env ?? {}), CRON_HEARTBEAT: CRON_HEARTBEAT_PATH } }),
+                healthcheck: dockerHealthcheck(cronLoopHealthcheck()),
+                wait: true,
+                waitTimeout: this.healthyTimeoutSeconds + 30,
+            },
+            { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn, deleteBeforeReplace: true },
+        );
+        return { resources: [container] };
+    }
+
+    private check(name: string, spec: ContainerSpec, parent: pulumi.Resource): void {
+        const problems = validateSpec(name, spec);
+        if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), parent);
+    }
+
+    /** Container settings shared by services, jobs and schedules. */
+    private common(
+        name: string,
+        spec: ContainerSpec,
+        kind: "service" | "job" | "schedule",
+        extraLabels: Record<string, pulumi.Input<string>> = {},
+    ): docker.ContainerArgs {
+        const component = spec.labels?.[LABELS.component] ?? name;
+        const labels = labelsAndAnnotations({ ...workloadLabels(component, name, spec), [LABELS.kind]: kind }, spec);
+        const res = dockerResources(spec.resources);
+        return {
+            image: spec.image,
+            hostname: name,
+            envs: this.envs(spec),
+            labels: [
+                ...dockerLabels(labels),
+                ...Object.keys(extraLabels)
+                    .sort()
+                    .map((label) => ({ label, value: extraLabels[label] })),
+            ],
+            entrypoints: spec.entrypoint ? [...spec.entrypoint] : undefined,
+            command: spec.command ? [...spec.command] : undefined,
+            user: (spec as Partial<WorkloadSpec>).host?.root ? "0:0" : spec.user,
+            readOnly: spec.readOnlyRootFilesystem ?? false,
+            tmpfs: tmpfsFor(spec),
+            capabilities: { drops: ["ALL"] },
+            securityOpts: ["no-new-privileges:true"],
+            memory: res.memory,
+            memoryReservation: res.memoryReservation,
+            cpuShares: res.cpuShares,
+            cpus: res.cpus,
+            init: true,
+            logDriver: "json-file",
+            logOpts: this.logOpts,
+            networksAdvanced: networksFor(spec.tier).map((t) => ({
+                name: this.networks[t].name,
+                aliases: [name],
+            })),
+            uploads: (spec.files ?? []).map((f) => ({
+                file: f.path,
+                content: f.secret ? pulumi.secret(f.content) : f.content,
+                executable: f.executable ?? false,
+            })),
+        };
+    }
+
+    /** NAME=value pairs; the whole list is secret when any value is, so no secret shows in plain state. */
+    private envs(spec: ContainerSpec): pulumi.Input<pulumi.Input<string>[]> {
+        const plain = Object.entries(spec.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
+        const secret = Object.entries(spec.secretEnv ?? {}).map(([k, v]) => pulumi.secret(pulumi.interpolate`${k}=${v}`));
+        const all = [...plain, ...secret];
+        return all.length === 0 ? [] : pulumi.all(all).apply((xs) => [...xs].sort());
+    }
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# cron-loop: runs a command on a 5-field cron schedule (UTC), one run at a time.
+# Docker has no CronJob; the docker platform runs scheduled jobs as a long-lived container whose
+# entrypoint is this script. Usage: cron-loop "<min> <hour> <dom> <month> <dow>" -- command [args...]
+# Supports *, numbers, ranges a-b, lists a,b and steps */n or a-b/n, as cron(8) does; day-of-month and
+# day-of-week match either when both are restricted. A run that overlaps the next match skips it
+# (as Kubernetes' concurrencyPolicy Forbid). It touches a heartbeat file the container health check reads.
+set -uf  # -f: cron fields contain "*", never glob them
+
+heartbeat="${CRON_HEARTBEAT:-/tmp/proteamcare-cron.heartbeat}"
+
+log() { printf '%s cron-loop: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+
+# field_matches VALUE FIELD MIN MAX -> 0 when VALUE is selected by FIELD.
+field_matches() {
+    local value=$1 field=$2 min=$3 max=$4 part range step lo hi
+    local IFS=,
+    for part in $field; do
+        step=1
+        range=$part
+        if [[ $part == */* ]]; then
+            range=${part%/*}
+            step=${part#*/}
+        fi
+        if [[ $range == "*" ]]; then
+            lo=$min
+            hi=$max
+        elif [[ $range == *-* ]]; then
+            lo=${range%-*}
+            hi=${range#*-}
+        else
+            lo=$range
+            hi=$range
+            [[ $part == */* ]] && hi=$max
+        fi
+        if ((10#$value >= 10#$lo && 10#$value <= 10#$hi && (10#$value - 10#$lo) % 10#$step == 0)); then
+            return 0
+        fi
+    done
+    return 1
+}
+
+# valid_field FIELD MIN MAX -> 0 when FIELD is well formed and in range.
+valid_field() {
+    local field=$1 min=$2 max=$3 part range step lo hi
+    local IFS=,
+    [[ -n $field ]] || return 1
+    for part in $field; do
+        [[ $part =~ ^(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?$ ]] || return 1
+        range=${part%/*}
+        if [[ $part == */* ]]; then
+            step=${part#*/}
+            ((10#$step >= 1)) || return 1
+        fi
+        [[ $range == "*" ]] && continue
+        lo=${range%-*}
+        hi=${range#*-}
+        ((10#$lo >= min && 10#$hi <= max && 10#$lo <= 10#$hi)) || return 1
+    done
+    return 0
+}
+
+# cron_matches "M H DOM MON DOW" minute hour dom month dow
+cron_matches() {
+    local expr=$1 mi=$2 ho=$3 dom=$4 mon=$5 dow=$6
+    local f_mi f_ho f_dom f_mon f_dow
+    read -r f_mi f_ho f_dom f_mon f_dow <<<"$expr"
+    field_matches "$mi" "$f_mi" 0 59 || return 1
+    field_matches "$ho" "$f_ho" 0 23 || return 1
+    field_matches "$mon" "$f_mon" 1 12 || return 1
+    # Sunday is 0 or 7.
+    local dow_ok=1 dom_ok=1
+    if field_matches "$dow" "$f_dow" 0 7 || { [[ $dow == 0 ]] && field_matches 7 "$f_dow" 0 7; }; then dow_ok=0; fi
+    field_matches "$dom" "$f_dom" 1 31 && dom_ok=0
+    if [[ $f_dom != "*" && $f_dow != "*" ]]; then
+        ((dom_ok == 0 || dow_ok == 0))
+    else
+        ((dom_ok == 0 && dow_ok == 0))
+    fi
+}
+
+validate() {
+    local expr=$1 f_mi f_ho f_dom f_mon f_dow extra
+    read -r f_mi f_ho f_dom f_mon f_dow extra <<<"$expr"
+    [[ -z ${extra:-} && -n ${f_dow:-} ]] || return 1
+    valid_field "$f_mi" 0 59 && valid_field "$f_ho" 0 23 && valid_field "$f_dom" 1 31 &&
+        valid_field "$f_mon" 1 12 && valid_field "$f_dow" 0 7
+}
+
+main() {
+    if [[ ${1:-} == "--matches" ]]; then
+        # Test hook: cron-loop --matches "<expr>" "YYYY-mm-dd HH:MM" -> exit 0 when the minute matches.
+        local t
+        t=$(date -u -d "$3" +'%M %H %d %m %w') || exit 2
+        # shellcheck disable=SC2086
+        cron_matches "$2" $t
+        exit $?
+    fi
+    if [[ $# -lt 3 || $2 != "--" ]]; then
+        echo "usage: cron-loop \"<cron expression>\" -- command [args...]" >&2
+        exit 2
+    fi
+    local expr=$1
+    shift 2
+    if ! validate "$expr"; then
+        echo "cron-loop: invalid cron expression \"$expr\" (want 5 fields: minute hour day-of-month month day-of-week)" >&2
+        exit 2
+    fi
+    log "schedule \"$expr\" UTC: $*"
+    local last="" now
+    while true; do
+        touch "$heartbeat"
+        now=$(date -u +'%Y%m%d%H%M')
+        if [[ $now != "$last" ]]; then
+            last=$now
+            # shellcheck disable=SC2046
+            if cron_matches "$expr" $(date -u +'%M %H %d %m %w'); then
+                log "run started"
+                "$@" &
+                local pid=$!
+                # Keep the heartbeat fresh while the job runs.
+                while kill -0 "$pid" 2>/dev/null; do
+                    touch "$heartbeat"
+                    sleep 5
+                done
+                if wait "$pid"; then log "run succeeded"; else log "run failed with status $?"; fi
+                last=$(date -u +'%Y%m%d%H%M')
+            fi
+        fi
+        sleep $((60 - 10#$(date -u +%S) + 1))
+    done
+}
+
+main "$@"

@@ -1,0 +1,126 @@
+/**
+ * Per-environment defaults. A stack file sets only what differs; objects merge key by key.
+ * Every image is pinned to a version so a redeploy never changes software silently.
+ */
+import type { ImageKey, ResourceKey, StructuredConfig } from "./schema";
+
+/** Images of third-party software, pinned. The application images (api, web, backup) are built by us. */
+const IMAGES: Record<ImageKey, string> = {
+    api: "ghcr.io/proteamcare/backend:1.0.0",
+    web: "ghcr.io/proteamcare/frontend:1.0.0",
+    edge: "nginxinc/nginx-unprivileged:1.27.3-alpine",
+    postgres: "postgres:16.6-bookworm",
+    redis: "redis:7.4.1-bookworm",
+    backup: "ghcr.io/proteamcare/ptc-backup:1.0.0",
+    minio: "minio/minio:RELEASE.2025-01-20T14-49-07Z",
+    minioClient: "minio/mc:RELEASE.2025-01-17T23-25-50Z",
+    prometheus: "prom/prometheus:v3.1.0",
+    alertmanager: "prom/alertmanager:v0.28.0",
+    grafana: "grafana/grafana:11.4.0",
+    loki: "grafana/loki:3.3.2",
+    alloy: "grafana/alloy:v1.6.1",
+    nodeExporter: "prom/node-exporter:v1.8.2",
+    postgresExporter: "quay.io/prometheuscommunity/postgres-exporter:v0.16.0",
+    redisExporter: "oliver006/redis_exporter:v1.67.0",
+    nginxExporter: "nginx/nginx-prometheus-exporter:1.4.0",
+    blackboxExporter: "prom/blackbox-exporter:v0.25.0",
+    pushgateway: "prom/pushgateway:v1.11.0",
+};
+
+type Resources = Record<ResourceKey, { cpu: string; memory: string; cpuLimit?: string; memoryLimit?: string }>;
+
+const DEV_RESOURCES: Resources = {
+    api: { cpu: "250m", memory: "256Mi", memoryLimit: "512Mi" },
+    web: { cpu: "50m", memory: "64Mi" },
+    edge: { cpu: "50m", memory: "64Mi" },
+    postgres: { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" },
+    redis: { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" },
+    migrate: { cpu: "100m", memory: "256Mi" },
+    backup: { cpu: "250m", memory: "256Mi", memoryLimit: "512Mi" },
+    minio: { cpu: "100m", memory: "256Mi", memoryLimit: "512Mi" },
+    prometheus: { cpu: "100m", memory: "512Mi", memoryLimit: "1Gi" },
+    alertmanager: { cpu: "20m", memory: "64Mi" },
+    grafana: { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" },
+    loki: { cpu: "100m", memory: "256Mi", memoryLimit: "512Mi" },
+    alloy: { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" },
+    exporter: { cpu: "20m", memory: "32Mi", memoryLimit: "64Mi" },
+};
+
+const PROD_RESOURCES: Resources = {
+    api: { cpu: "500m", memory: "512Mi", memoryLimit: "1Gi" },
+    web: { cpu: "100m", memory: "64Mi", memoryLimit: "128Mi" },
+    edge: { cpu: "200m", memory: "128Mi", memoryLimit: "256Mi" },
+    postgres: { cpu: "1", memory: "2Gi", memoryLimit: "4Gi" },
+    redis: { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" },
+    migrate: { cpu: "250m", memory: "256Mi", memoryLimit: "512Mi" },
+    backup: { cpu: "500m", memory: "512Mi", memoryLimit: "1Gi" },
+    minio: { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" },
+    prometheus: { cpu: "500m", memory: "2Gi", memoryLimit: "4Gi" },
+    alertmanager: { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" },
+    grafana: { cpu: "100m", memory: "256Mi", memoryLimit: "512Mi" },
+    loki: { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" },
+    alloy: { cpu: "100m", memory: "256Mi", memoryLimit: "512Mi" },
+    exporter: { cpu: "50m", memory: "64Mi", memoryLimit: "128Mi" },
+};
+
+const COMMON = {
+    images: IMAGES,
+    docker: { prefix: "ptc", httpPort: 80, httpsPort: 443 },
+    kubernetes: { namespace: "pro-team-care" },
+    edge: { clientMaxBodySizeMb: 10, proxyReadTimeoutSeconds: 60 },
+    api: { migrations: true },
+    postgres: { database: "pro_team_care", user: "pro_team_care" },
+    backup: {
+        prefix: "pro-team-care",
+        retentionDays: 30,
+        noncurrentDays: 7,
+        objectLock: "off" as const,
+        cron: "0 * * * *",
+        drillCron: "30 3 * * *",
+    },
+    monitoring: {
+        retention: "200h",
+        lifecycleApi: false,
+        logRetentionDays: 30,
+        rpoSeconds: 3600,
+    },
+};
+
+/** Defaults by environment; the stack file's values override them. */
+export const DEFAULTS: Record<"dev" | "prod", Omit<StructuredConfig, "environment">> = {
+    dev: {
+        ...COMMON,
+        platform: "docker",
+        domain: "localhost",
+        replicas: { api: 1, web: 1, edge: 1 },
+        resources: DEV_RESOURCES,
+        docker: { ...COMMON.docker, prefix: "ptc-dev", httpPort: 8080, httpsPort: 8443 },
+        postgres: { ...COMMON.postgres, volumeSizeGi: 5 },
+        redis: { volumeSizeGi: 1 },
+        backup: { ...COMMON.backup, bucket: "platform", volumeSizeGi: 10 },
+        monitoring: {
+            ...COMMON.monitoring,
+            prometheusVolumeSizeGi: 5,
+            lokiVolumeSizeGi: 5,
+            grafanaVolumeSizeGi: 1,
+            requireSlack: false,
+        },
+    },
+    prod: {
+        ...COMMON,
+        platform: "kubernetes",
+        domain: "app.proteamcare.com.br",
+        replicas: { api: 3, web: 2, edge: 2 },
+        resources: PROD_RESOURCES,
+        postgres: { ...COMMON.postgres, volumeSizeGi: 100 },
+        redis: { volumeSizeGi: 10 },
+        backup: { ...COMMON.backup, bucket: "aws", volumeSizeGi: 100 },
+        monitoring: {
+            ...COMMON.monitoring,
+            prometheusVolumeSizeGi: 50,
+            lokiVolumeSizeGi: 50,
+            grafanaVolumeSizeGi: 5,
+            requireSlack: true,
+        },
+    },
+};

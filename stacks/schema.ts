@@ -1,0 +1,190 @@
+/**
+ * The stack configuration schema: every top-level key of Pulumi.<stack>.yaml (namespace
+ * `pro-team-care`), validated once with zod into one typed {@link StackConfig}.
+ */
+import { z } from "zod";
+
+/** Workloads whose image comes from config. */
+export const IMAGE_KEYS = [
+    "api",
+    "web",
+    "edge",
+    "postgres",
+    "redis",
+    "backup",
+    "minio",
+    "minioClient",
+    "prometheus",
+    "alertmanager",
+    "grafana",
+    "loki",
+    "alloy",
+    "nodeExporter",
+    "postgresExporter",
+    "redisExporter",
+    "nginxExporter",
+    "blackboxExporter",
+    "pushgateway",
+] as const;
+
+/** A key of {@link IMAGE_KEYS}. */
+export type ImageKey = (typeof IMAGE_KEYS)[number];
+
+/** Workloads whose CPU and memory come from config. */
+export const RESOURCE_KEYS = [
+    "api",
+    "web",
+    "edge",
+    "postgres",
+    "redis",
+    "migrate",
+    "backup",
+    "minio",
+    "prometheus",
+    "alertmanager",
+    "grafana",
+    "loki",
+    "alloy",
+    "exporter",
+] as const;
+
+/** A key of {@link RESOURCE_KEYS}. */
+export type ResourceKey = (typeof RESOURCE_KEYS)[number];
+
+const cpu = z.string().regex(/^\d+(\.\d+)?m?$/, 'a CPU quantity such as "250m" or "1"');
+const memory = z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/, 'a memory quantity such as "256Mi" or "1Gi"');
+const cron = z
+    .string()
+    .regex(/^\s*\S+\s+\S+\s+\S+\s+\S+\s+\S+\s*$/, 'a 5-field cron expression such as "0 * * * *" (minute hour day month weekday, UTC)')
+    .refine((s) => s.trim().split(/\s+/).every((f) => /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/.test(f)), {
+        message: 'a 5-field cron expression using only digits, "*", "-", "," and "/"',
+    });
+const dnsName = z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, "a lowercase DNS name such as app.example.com");
+const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "a lowercase DNS label (letters, digits, -)");
+const port = z.number().int().min(1).max(65535);
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), { message: "an http(s) URL" });
+const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, 'a Prometheus duration such as "200h" or "15d"');
+
+/** CPU and memory of one workload. */
+export const resourceSchema = z.strictObject({
+    cpu,
+    memory,
+    cpuLimit: cpu.optional(),
+    memoryLimit: memory.optional(),
+});
+
+/** The structured (non-secret) part of the stack config; every key has a per-environment default. */
+export const stackConfigSchema = z.strictObject({
+    /** Which platform runs the workloads. */
+    platform: z.enum(["docker", "kubernetes"]),
+    /** dev or prod: picks defaults and strictness (prod refuses mutable images). */
+    environment: z.enum(["dev", "prod"]),
+    /** Public DNS name of the edge. */
+    domain: dnsName,
+    /** Image references. */
+    images: z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, z.string().min(1)])) as Record<ImageKey, z.ZodString>),
+    /** Replicas of the stateless services. */
+    replicas: z.strictObject({
+        api: z.number().int().min(1).max(50),
+        web: z.number().int().min(1).max(50),
+        edge: z.number().int().min(1).max(50),
+    }),
+    /** CPU and memory per workload. */
+    resources: z.strictObject(Object.fromEntries(RESOURCE_KEYS.map((k) => [k, resourceSchema])) as Record<ResourceKey, typeof resourceSchema>),
+    /** Docker platform settings. */
+    docker: z.strictObject({
+        prefix: dnsLabel,
+        httpPort: port,
+        httpsPort: port,
+    }),
+    /** Kubernetes platform settings. */
+    kubernetes: z.strictObject({
+        namespace: dnsLabel,
+        storageClassName: z.string().min(1).optional(),
+    }),
+    /** Edge proxy settings. */
+    edge: z.strictObject({
+        clientMaxBodySizeMb: z.number().int().min(1).max(1024),
+        proxyReadTimeoutSeconds: z.number().int().min(1).max(3600),
+        /** PEM certificate for the domain; empty means a self-signed pair is generated (dev only). */
+        tlsCertificate: z.string().optional(),
+    }),
+    /** API settings. */
+    api: z.strictObject({
+        /** Run `alembic upgrade head` as a job before the API rolls out. */
+        migrations: z.boolean(),
+    }),
+    /** PostgreSQL settings. */
+    postgres: z.strictObject({
+        database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lowercase SQL identifier"),
+        user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lowercase SQL identifier"),
+        volumeSizeGi: z.number().int().min(1).max(16384),
+    }),
+    /** Redis settings. */
+    redis: z.strictObject({
+        volumeSizeGi: z.number().int().min(1).max(1024),
+    }),
+    /** Backups. */
+    backup: z.strictObject({
+        /** "aws": a hardened S3 bucket; "platform": MinIO run on the platform (dev). */
+        bucket: z.enum(["aws", "platform"]),
+        /** Bucket name (aws). Defaults to one derived from the project and stack. */
+        bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name").optional(),
+        /** Key prefix inside the bucket. */
+        prefix: z.string().regex(/^[a-z0-9][a-z0-9/_-]*$/, "a key prefix of lowercase letters, digits, /, _ and -"),
+        /** Days a backup is kept. */
+        retentionDays: z.number().int().min(1).max(3650),
+        /** Days an overwritten or deleted version is kept. */
+        noncurrentDays: z.number().int().min(1).max(365),
+        /** Object Lock mode; "off" for none. */
+        objectLock: z.enum(["off", "GOVERNANCE", "COMPLIANCE"]),
+        /** Object Lock retention in days (≤ retentionDays). */
+        objectLockDays: z.number().int().min(1).max(3650).optional(),
+        /** Backup schedule (UTC). */
+        cron,
+        /** Restore-drill schedule (UTC). */
+        drillCron: cron,
+        /** MinIO volume size (platform bucket). */
+        volumeSizeGi: z.number().int().min(1).max(16384),
+    }),
+    /** Monitoring. */
+    monitoring: z.strictObject({
+        /** Prometheus TSDB retention. */
+        retention: duration,
+        /** Turn on Prometheus's lifecycle API (/-/reload, /-/quit). */
+        lifecycleApi: z.boolean(),
+        /** Loki log retention in days. */
+        logRetentionDays: z.number().int().min(1).max(3650),
+        /** Recovery point objective the backup alerts hold, in seconds. */
+        rpoSeconds: z.number().int().min(300).max(86400),
+        /** Prometheus volume size. */
+        prometheusVolumeSizeGi: z.number().int().min(1).max(16384),
+        /** Loki volume size. */
+        lokiVolumeSizeGi: z.number().int().min(1).max(16384),
+        /** Grafana volume size. */
+        grafanaVolumeSizeGi: z.number().int().min(1).max(1024),
+        /** Require a Slack webhook secret (alertSlackWebhookUrl). */
+        requireSlack: z.boolean(),
+        /** Dead-man's switch URL the Watchdog alert is sent to (plain; use alertHeartbeatUrl for a secret one). */
+        heartbeatUrl: httpUrl.optional(),
+    }),
+});
+
+/** The structured stack config after validation. */
+export type StructuredConfig = z.infer<typeof stackConfigSchema>;
+
+/** Top-level keys whose values are secrets (set with `pulumi config set --secret`). */
+export const SECRET_KEYS = [
+    "postgresPassword",
+    "redisPassword",
+    "tlsPrivateKey",
+    "alertSlackWebhookUrl",
+    "alertHeartbeatUrl",
+    "backupHealthcheckUrl",
+    "grafanaAdminPassword",
+] as const;
+
+/** A key of {@link SECRET_KEYS}. */
+export type SecretKey = (typeof SECRET_KEYS)[number];

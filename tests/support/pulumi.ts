@@ -1,0 +1,110 @@
+/**
+ * Test support for the SDK's mock runtime: installs recording mocks and reads Outputs as promises.
+ * Install the mocks before importing code that creates resources.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource the mocks saw registered. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    readonly custom: boolean;
+}
+
+/** What {@link installMocks} returns: every resource registered since. */
+export interface MockRecorder {
+    readonly resources: RecordedResource[];
+    /** Resources of one type token. */
+    ofType(type: string): RecordedResource[];
+    /** The one resource of a type and name; throws naming what exists when absent. */
+    get(type: string, name: string): RecordedResource;
+    /** Every generated secret value (random passwords) handed out by the mocks. */
+    readonly generatedSecrets: string[];
+}
+
+/** Installs recording mocks (project "pro-team-care", the given stack). */
+export function installMocks(stack = "test"): MockRecorder {
+    const resources: RecordedResource[] = [];
+    const generatedSecrets: string[] = [];
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
+                const state: Record<string, unknown> = { ...args.inputs };
+                if (args.type === "random:index/randomPassword:RandomPassword") {
+                    const value = `mockpw${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+                    generatedSecrets.push(value);
+                    state.result = value;
+                }
+                if (args.type === "command:local:Command") {
+                    state.stdout = "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n";
+                }
+                return { id: `${args.name}-id`, state };
+            },
+            call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+                if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+                    return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/test", userId: "test" };
+                }
+                if (args.token === "aws:index/getRegion:getRegion") return { name: "sa-east-1", region: "sa-east-1" };
+                if (args.token === "aws:index/getPartition:getPartition") return { partition: "aws", dnsSuffix: "amazonaws.com" };
+                return args.inputs;
+            },
+        },
+        "pro-team-care",
+        stack,
+        false,
+    );
+    return {
+        resources,
+        generatedSecrets,
+        ofType: (type) => resources.filter((r) => r.type === type),
+        get(type, name) {
+            const r = resources.find((x) => x.type === type && x.name === name);
+            if (!r) {
+                const have = resources.map((x) => `${x.type} ${x.name}`).join("\n  ");
+                throw new Error(`no ${type} named ${name}; registered:\n  ${have}`);
+            }
+            return r;
+        },
+    };
+}
+
+/** Resolves an Output (or plain value) to its value. */
+export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+}
+
+/** Whether an Output is secret. */
+export function isSecret(o: pulumi.Output<unknown>): Promise<boolean> {
+    return pulumi.isSecret(o);
+}
+
+/** Waits until every registration the program started has reached the mocks. */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Pulumi's secret envelope key and signature, as the mock monitor passes secret inputs. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** True when a recorded input value is wrapped as a secret. */
+export function isSecretInput(v: unknown): boolean {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The value inside a secret envelope (or the value itself). */
+export function unwrapSecret(v: unknown): unknown {
+    return isSecretInput(v) ? (v as { value: unknown }).value : v;
+}
+
+/** Every string that appears in plaintext (outside secret envelopes) anywhere in a value. */
+export function plaintextStrings(v: unknown, out: string[] = []): string[] {
+    if (isSecretInput(v)) return out;
+    if (typeof v === "string") out.push(v);
+    else if (Array.isArray(v)) v.forEach((x) => plaintextStrings(x, out));
+    else if (typeof v === "object" && v !== null) Object.values(v).forEach((x) => plaintextStrings(x, out));
+    return out;
+}
