@@ -1,0 +1,54 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const SCRIPT = path.join(__dirname, "..", "..", "components", "platform", "scripts", "cron-loop.sh");
+
+function matches(expr: string, at: string): boolean {
+    const r = spawnSync("bash", [SCRIPT, "--matches", expr, at], { encoding: "utf8" });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`cron-loop exited ${r.status}: ${r.stderr}`);
+    return r.status === 0;
+}
+
+describe("cron-loop (the docker platform's scheduler)", () => {
+    // 2026-11-29 is a Sunday.
+    const table: [string, string, boolean][] = [
+        ["0 * * * *", "2026-11-29 14:00", true],
+        ["0 * * * *", "2026-11-29 14:01", false],
+        ["*/15 * * * *", "2026-11-29 14:45", true],
+        ["*/15 * * * *", "2026-11-29 14:46", false],
+        ["30 3 * * *", "2026-11-29 03:30", true],
+        ["30 3 * * *", "2026-11-29 04:30", false],
+        ["30 3 * * 1-5", "2026-11-29 03:30", false],
+        ["30 3 * * 1-5", "2026-11-30 03:30", true],
+        ["0 0 * * 0", "2026-11-29 00:00", true],
+        ["0 0 * * 7", "2026-11-29 00:00", true],
+        ["0 0 1 * 0", "2026-11-30 00:00", false],
+        ["0 0 1 * 0", "2026-12-01 00:00", true],
+        ["5-10/5 * * * *", "2026-11-29 00:10", true],
+        ["5-10/5 * * * *", "2026-11-29 00:15", false],
+        ["0 8,20 * * *", "2026-11-29 20:00", true],
+        ["0 0 29 2 *", "2026-03-01 00:00", false],
+    ];
+    for (const [expr, at, want] of table) {
+        it(`"${expr}" ${want ? "runs" : "does not run"} at ${at}`, () => assert.strictEqual(matches(expr, at), want));
+    }
+
+    it("refuses an invalid expression with a message naming it", () => {
+        for (const bad of ["0 * * *", "61 * * * *", "* 24 * * *", "*/0 * * * *", "a b c d e"]) {
+            const r = spawnSync("bash", [SCRIPT, bad, "--", "true"], { encoding: "utf8", timeout: 5000 });
+            assert.strictEqual(r.status, 2, bad);
+            assert.match(r.stderr, /invalid cron expression/);
+        }
+    });
+
+    it("is shellcheck clean", function () {
+        const which = spawnSync("sh", ["-c", "command -v shellcheck"], { encoding: "utf8" });
+        if (which.status !== 0) {
+            if (process.env.CI) throw new Error("shellcheck is missing: apt-get install shellcheck");
+            this.skip();
+        }
+        const r = spawnSync("shellcheck", [SCRIPT], { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stdout);
+    });
+});
