@@ -159,7 +159,8 @@ export function loadStackConfig(): StackConfig {
             // Not JSON: a plain string value (platform, environment, domain).
             value = config.get(key);
         }
-        if (value !== undefined) raw[key] = value;
+        // Pulumi.yaml declares every key with an empty default ("" or {}): empty means not set.
+        if (value !== undefined && value !== "") raw[key] = value;
     }
     const known = new Set<string>([...STRUCTURED_KEYS, ...SECRET_KEYS]);
     const unknown = configuredKeys().filter((k) => !known.has(k));
@@ -170,9 +171,10 @@ export function loadStackConfig(): StackConfig {
     }
     const cfg = parseStructuredConfig(raw);
     const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
+    const rawAll = pulumi.runtime.allConfig();
     for (const key of SECRET_KEYS) {
-        const v = config.getSecret(key);
-        if (v !== undefined) secrets[key] = v;
+        // Whether a secret is set is not itself secret; its value never leaves the Output.
+        if ((rawAll[`${NAMESPACE}:${key}`] ?? "") !== "") secrets[key] = config.requireSecret(key);
     }
     if (cfg.monitoring.requireSlack && !secrets.alertSlackWebhookUrl) {
         throw new ConfigError(

@@ -86,7 +86,13 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         this.provider = args.provider;
         this.retainVolumes = args.retainVolumes ?? true;
         this.healthyTimeoutSeconds = args.healthyTimeoutSeconds ?? 180;
-        this.logOpts = { "max-size": args.logMaxSize ?? "10m", "max-file": String(args.logMaxFiles ?? 5) };
+        this.logOpts = {
+            "max-size": args.logMaxSize ?? "10m",
+            "max-file": String(args.logMaxFiles ?? 5),
+            // json-file copies these container labels into each line's "attrs", so the log
+            // collector labels lines by workload and tier from the files alone.
+            labels: [LABELS.workload, LABELS.tier, LABELS.component].join(","),
+        };
 
         const networks = {} as Record<Tier, docker.Network>;
         for (const tier of TIERS) {
@@ -128,11 +134,10 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         const mounts = [
             ...(spec.volumes ?? []).map((v, i) => ({ volumeName: volumes[i].name, containerPath: v.mountPath })),
             ...(spec.host?.paths ?? []).map((p) => ({ hostPath: p.hostPath, containerPath: p.mountPath, readOnly: true })),
+            // Log files only, never the engine socket (even read-only it controls the engine): every
+            // line carries the workload and tier labels in its `attrs` (see logOpts below).
             ...(spec.host?.containerLogs
-                ? [
-                      { hostPath: "/var/lib/docker/containers", containerPath: "/var/lib/docker/containers", readOnly: true },
-                      { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
-                  ]
+                ? [{ hostPath: "/var/lib/docker/containers", containerPath: "/var/lib/docker/containers", readOnly: true }]
                 : []),
         ];
         const replicas = spec.replicas ?? 1;
@@ -158,7 +163,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                         stopTimeout: spec.stopGracePeriodSeconds ?? 30,
                         destroyGraceSeconds: spec.stopGracePeriodSeconds ?? 30,
                     },
-                    { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn, deleteBeforeReplace: true },
+                    this.containerOptions(spec, opts),
                 ),
             );
         }
@@ -188,7 +193,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                 logs: true,
                 waitTimeout: spec.deadlineSeconds ?? 3600,
             },
-            { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn, deleteBeforeReplace: true },
+            this.containerOptions(spec, opts),
         );
         return { resources: [container] };
     }
@@ -222,9 +227,27 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                 wait: true,
                 waitTimeout: this.healthyTimeoutSeconds + 30,
             },
-            { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn, deleteBeforeReplace: true },
+            this.containerOptions(scheduled, opts),
         );
         return { resources: [container] };
+    }
+
+    /**
+     * Resource options of a container: parented to the calling component, on this platform's
+     * provider, replaced stop-first, and with env and uploads stored as secrets when they hold any.
+     */
+    private containerOptions(spec: ContainerSpec, opts: WorkloadOptions): pulumi.CustomResourceOptions {
+        const secretOutputs = [
+            ...(Object.keys(spec.secretEnv ?? {}).length > 0 ? ["envs"] : []),
+            ...((spec.files ?? []).some((f) => f.secret) ? ["uploads"] : []),
+        ];
+        return {
+            parent: opts.parent,
+            provider: this.provider,
+            dependsOn: opts.dependsOn,
+            deleteBeforeReplace: true,
+            ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}),
+        };
     }
 
     private check(name: string, spec: ContainerSpec, parent: pulumi.Resource): void {
@@ -255,7 +278,10 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             entrypoints: spec.entrypoint ? [...spec.entrypoint] : undefined,
             command: spec.command ? [...spec.command] : undefined,
             user: (spec as Partial<WorkloadSpec>).host?.root ? "0:0" : spec.user,
-            readOnly: spec.readOnlyRootFilesystem ?? false,
+            // Docker refuses to copy files into a container whose root filesystem is read-only
+            // ("container rootfs is marked read-only", moby/moby#43015), so a workload with files
+            // runs with a writable root on docker; Kubernetes mounts them and keeps the root read-only.
+            readOnly: (spec.readOnlyRootFilesystem ?? false) && (spec.files ?? []).length === 0,
             tmpfs: tmpfsFor(spec),
             capabilities: { drops: ["ALL"] },
             securityOpts: ["no-new-privileges:true"],

@@ -81,7 +81,11 @@ describe("DockerPlatform (mocks)", () => {
         assert.deepStrictEqual((db.healthcheck as { tests: string[] }).tests, ["CMD", "pg_isready"]);
         assert.strictEqual((db.healthcheck as { interval: string }).interval, "10s");
         assert.strictEqual(db.logDriver, "json-file");
-        assert.deepStrictEqual(db.logOpts, { "max-file": "5", "max-size": "10m" });
+        assert.deepStrictEqual(db.logOpts, {
+            "max-file": "5",
+            "max-size": "10m",
+            labels: "proteamcare.io/workload,proteamcare.io/tier,proteamcare.io/component",
+        });
         assert.strictEqual(db.user, "999:999");
         assert.strictEqual(db.memory, 1024);
         assert.deepStrictEqual(db.capabilities, { drops: ["ALL"] });
@@ -98,7 +102,8 @@ describe("DockerPlatform (mocks)", () => {
         const front = mocks.get(CONTAINER, "front").inputs;
         assert.deepStrictEqual(front.ports, [{ internal: 8443, external: 443, protocol: "tcp" }]);
         assert.deepStrictEqual((front.networksAdvanced as { name: string }[]).map((n) => n.name), ["ptc-t-edge", "ptc-t-app"]);
-        assert.strictEqual(front.readOnly, true);
+        // Docker cannot copy files into a read-only root (moby/moby#43015): files mean a writable root.
+        assert.strictEqual(front.readOnly, false);
         assert.deepStrictEqual(front.tmpfs, { "/tmp": "rw,nosuid,nodev,size=64m" });
     });
 
