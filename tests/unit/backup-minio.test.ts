@@ -1,0 +1,274 @@
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { LABELS, validateSpec } from "../../components/platform/spec";
+import {
+    BUCKET_INIT_SCRIPT,
+    bucketInitJobSpec,
+    BucketInitInputs,
+    DEFAULT_MC_IMAGE,
+    DEFAULT_MINIO_IMAGE,
+    imagePinProblem,
+    mcHostUrl,
+    minioBackupPolicyJson,
+    minioHealthCheck,
+    minioServiceSpec,
+} from "../../components/backup/minio";
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        execFile(cmd, args, { env, timeout: 20000 }, (err, stdout, stderr) => {
+            const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+function initInputs(overrides: Partial<BucketInitInputs> = {}): BucketInitInputs {
+    return {
+        image: DEFAULT_MC_IMAGE,
+        component: "backup-bucket",
+        endpointUrl: "http://minio:9000",
+        rootUser: "ptc-root",
+        rootPassword: "root-pw",
+        bucket: "ptc-backups",
+        prefix: "pro-team-care",
+        backupUser: "ptc-backup",
+        backupSecret: "backup-pw",
+        retentionDays: 30,
+        noncurrentDays: 7,
+        user: "1000:1000",
+        ...overrides,
+    };
+}
+
+function valueOf<T>(v: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(v).apply((x) => resolve(x as T)));
+}
+
+describe("MinIO builders", () => {
+    describe("imagePinProblem", () => {
+        it("accepts release tags and digests, refuses latest and untagged images", () => {
+            assert.strictEqual(imagePinProblem(DEFAULT_MINIO_IMAGE), undefined);
+            assert.strictEqual(imagePinProblem(DEFAULT_MC_IMAGE), undefined);
+            assert.strictEqual(imagePinProblem(`minio/minio@sha256:${"a".repeat(64)}`), undefined);
+            assert.strictEqual(imagePinProblem("registry.local:5000/minio/minio:RELEASE.2025-09-07T16-13-09Z"), undefined);
+            assert.match(imagePinProblem("minio/minio:latest") ?? "", /mutable tag "latest"/);
+            assert.match(imagePinProblem("minio/minio") ?? "", /has no tag/);
+            assert.match(imagePinProblem("registry.local:5000/minio/minio") ?? "", /has no tag/);
+        });
+    });
+
+    describe("minioServiceSpec", () => {
+        const spec = minioServiceSpec({
+            image: DEFAULT_MINIO_IMAGE,
+            component: "backup-bucket",
+            rootUser: "ptc-root",
+            rootPassword: "root-pw",
+            volumeGi: 20,
+            resources: { cpu: "100m", memory: "256Mi" },
+            user: "1000:1000",
+        });
+
+        it("is an object store of the ops tier with a data volume, running non-root", () => {
+            assert.strictEqual(spec.labels?.[LABELS.store], "object-store");
+            assert.strictEqual(spec.tier, "ops");
+            assert.deepStrictEqual(spec.volumes, [{ name: "data", mountPath: "/data", sizeGi: 20 }]);
+            assert.deepStrictEqual(spec.ports, [{ name: "s3", port: 9000 }]);
+            assert.strictEqual(spec.user, "1000:1000");
+            assert.deepStrictEqual([...(spec.entrypoint ?? []), ...(spec.command ?? [])], ["minio", "server", "/data", "--address", ":9000"]);
+            assert.strictEqual(spec.env?.MINIO_BROWSER, "off");
+            assert.deepStrictEqual(validateSpec("minio", spec), []);
+        });
+
+        it("passes the root credentials only as secrets", async () => {
+            assert.deepStrictEqual(Object.keys(spec.secretEnv ?? {}).sort(), ["MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER"]);
+            for (const v of Object.values(spec.secretEnv ?? {})) assert.strictEqual(await pulumi.isSecret(v as pulumi.Output<string>), true);
+            assert.ok(!Object.keys(spec.env ?? {}).some((k) => k.startsWith("MINIO_ROOT")));
+        });
+    });
+
+    describe("minioHealthCheck (a real HTTP server on a random port)", () => {
+        let server: http.Server;
+        let port = 0;
+        let status = 200;
+        const paths: string[] = [];
+
+        before(async () => {
+            server = http.createServer((req, res) => {
+                paths.push(req.url ?? "");
+                res.statusCode = req.url === "/minio/health/live" ? status : 404;
+                res.end();
+            });
+            await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+            port = (server.address() as AddressInfo).port;
+        });
+
+        after(async () => {
+            await new Promise<void>((r) => server.close(() => r()));
+        });
+
+        function check(p: number): Promise<{ code: number }> {
+            const hc = minioHealthCheck(p);
+            assert.strictEqual(hc.kind, "exec");
+            if (hc.kind !== "exec") throw new Error("unreachable");
+            return run(hc.command[0], hc.command.slice(1));
+        }
+
+        it("passes when GET /minio/health/live answers 200", async () => {
+            status = 200;
+            paths.length = 0;
+            assert.strictEqual((await check(port)).code, 0);
+            assert.deepStrictEqual(paths, ["/minio/health/live"]);
+        });
+
+        it("fails when it answers 503", async () => {
+            status = 503;
+            assert.notStrictEqual((await check(port)).code, 0);
+        });
+
+        it("fails when nothing listens", async () => {
+            const closed = http.createServer();
+            await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
+            const freePort = (closed.address() as AddressInfo).port;
+            await new Promise<void>((r) => closed.close(() => r()));
+            assert.notStrictEqual((await check(freePort)).code, 0);
+        });
+
+        it("uses the default port 9000 and a timeout shorter than its interval", () => {
+            const hc = minioHealthCheck();
+            assert.ok(hc.kind === "exec" && hc.command.join(" ").includes("/dev/tcp/127.0.0.1/9000"));
+            assert.ok((hc.timeoutSeconds ?? 5) < (hc.intervalSeconds ?? 15));
+        });
+    });
+
+    describe("bucketInitJobSpec", () => {
+        const spec = bucketInitJobSpec(initInputs());
+
+        it("is a bucket-init job with the pinned mc image running the init script", () => {
+            assert.strictEqual(spec.labels?.[LABELS.role], "bucket-init");
+            assert.strictEqual(spec.image, DEFAULT_MC_IMAGE);
+            assert.deepStrictEqual(spec.entrypoint, ["/bin/sh", "-c"]);
+            assert.deepStrictEqual(spec.command, [BUCKET_INIT_SCRIPT]);
+            assert.strictEqual(spec.user, "1000:1000");
+            assert.strictEqual(spec.tier, "ops");
+            assert.deepStrictEqual(validateSpec("bucket-init", spec), []);
+        });
+
+        it("hands the bucket, the expiry rule and the prefix-only policy in env", () => {
+            assert.strictEqual(spec.env?.BUCKET, "ptc-backups");
+            const lifecycle = JSON.parse(spec.env?.BUCKET_LIFECYCLE_JSON as string);
+            assert.deepStrictEqual(lifecycle.Rules[0].Expiration, { Days: 30 });
+            const policy = JSON.parse(spec.env?.BACKUP_POLICY_JSON as string);
+            assert.strictEqual(policy.Statement.find((s: { Sid: string }) => s.Sid === "ReadWriteOwnPrefix").Resource, "arn:aws:s3:::ptc-backups/pro-team-care/*");
+            assert.ok(!JSON.stringify(policy).includes("Delete"));
+        });
+
+        it("keeps the root credentials and the backup secret in secretEnv", async () => {
+            assert.deepStrictEqual(Object.keys(spec.secretEnv ?? {}).sort(), ["BACKUP_SECRET", "MC_HOST_ptc"]);
+            for (const v of Object.values(spec.secretEnv ?? {})) assert.strictEqual(await pulumi.isSecret(v as pulumi.Output<string>), true);
+            assert.strictEqual(await valueOf(spec.secretEnv?.MC_HOST_ptc as pulumi.Input<string>), "http://ptc-root:root-pw@minio:9000");
+            const plain = JSON.stringify(spec.env);
+            assert.ok(!plain.includes("root-pw") && !plain.includes("backup-pw"));
+        });
+
+        it("re-runs (new trigger) when the retention changes, not otherwise", () => {
+            assert.strictEqual(bucketInitJobSpec(initInputs()).trigger, spec.trigger);
+            assert.notStrictEqual(bucketInitJobSpec(initInputs({ retentionDays: 31 })).trigger, spec.trigger);
+            assert.notStrictEqual(bucketInitJobSpec(initInputs({ image: "minio/mc:RELEASE.2025-09-01T00-00-00Z" })).trigger, spec.trigger);
+        });
+
+        it("escapes credentials in the mc host URL", () => {
+            assert.strictEqual(mcHostUrl("http://minio.ns.svc.cluster.local:9000", "u@x", "p:w/d"), "http://u%40x:p%3Aw%2Fd@minio.ns.svc.cluster.local:9000");
+        });
+
+        it("builds the MinIO policy from the same least-privilege builder", () => {
+            const p = JSON.parse(minioBackupPolicyJson("b", "p"));
+            assert.deepStrictEqual(p.Statement.map((s: { Sid: string }) => s.Sid), ["ListOwnPrefix", "ReadWriteOwnPrefix"]);
+        });
+    });
+
+    describe("the bucket-init script (POSIX sh with a recording stub mc)", () => {
+        let dir: string;
+        let log: string;
+
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "ptc-bucket-init-"));
+            log = path.join(dir, "calls.log");
+        });
+
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        /** Writes a stub `mc` that logs its arguments and stdin, and fails as the scenario says. */
+        function stub(scenario: string): void {
+            fs.writeFileSync(
+                path.join(dir, "mc"),
+                `#!/bin/sh
+printf '%s\\n' "$*" >>"${log}"
+case "$*" in
+*"ilm rule import"*) printf 'stdin=%s\\n' "$(cat)" >>"${log}" ;;
+esac
+case "${scenario}:$*" in
+down:*" ls "*) exit 1 ;;
+attached:*"policy attach"*) echo "mc: <ERROR> Unable to attach policy. The specified policy change is already in effect." >&2; exit 1 ;;
+denied:*"policy attach"*) echo "mc: <ERROR> Access Denied." >&2; exit 1 ;;
+mbfail:*" mb "*) exit 1 ;;
+esac
+exit 0
+`,
+                { mode: 0o755 },
+            );
+        }
+
+        async function runInit(scenario: string): Promise<{ code: number; stdout: string; stderr: string }> {
+            stub(scenario);
+            const spec = bucketInitJobSpec(initInputs({ retentionDays: 14, noncurrentDays: 3 }));
+            const env: NodeJS.ProcessEnv = { PATH: `${dir}:/usr/bin:/bin`, TMPDIR: dir };
+            for (const [k, v] of Object.entries({ ...spec.env, ...spec.secretEnv })) env[k] = String(await valueOf(v as pulumi.Input<string>));
+            // The retry loop sleeps 2 s per try; a stub `sleep` keeps the "down" case fast.
+            fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+            return run("/bin/sh", ["-c", BUCKET_INIT_SCRIPT], env);
+        }
+
+        it("creates the bucket, enables versioning, imports the expiry rule and sets up the prefix-only user", async () => {
+            const r = await runInit("ok");
+            assert.strictEqual(r.code, 0, r.stderr);
+            const calls = fs.readFileSync(log, "utf8");
+            assert.ok(calls.includes(`--config-dir ${dir}/.mc mb --ignore-existing ptc/ptc-backups`), calls);
+            assert.match(calls, /version enable ptc\/ptc-backups/);
+            assert.match(calls, /ilm rule import ptc\/ptc-backups/);
+            assert.match(calls, /stdin=\{"Rules":\[\{"ID":"expire-backups".*"Days":14.*"NoncurrentDays":3/);
+            assert.ok(calls.includes(`admin policy create ptc ptc-backup-prefix-rw ${dir}/backup-policy.json`), calls);
+            assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "backup-policy.json"), "utf8")).Version, "2012-10-17");
+            assert.match(calls, /admin user add ptc ptc-backup backup-pw/);
+            assert.match(calls, /admin policy attach ptc ptc-backup-prefix-rw --user ptc-backup/);
+            assert.match(r.stdout, /bucket ptc-backups ready/);
+        });
+
+        it("is idempotent: an already attached policy is success", async () => {
+            const r = await runInit("attached");
+            assert.strictEqual(r.code, 0, r.stderr);
+        });
+
+        it("fails with one clear line when attaching is denied", async () => {
+            const r = await runInit("denied");
+            assert.notStrictEqual(r.code, 0);
+            assert.match(r.stderr, /^bucket-init: could not attach policy ptc-backup-prefix-rw to user ptc-backup: .*Access Denied/m);
+        });
+
+        it("fails clearly when MinIO never answers, and when the bucket cannot be created", async () => {
+            const down = await runInit("down");
+            assert.notStrictEqual(down.code, 0);
+            assert.match(down.stderr, /bucket-init: MinIO at http:\/\/minio:9000 did not answer within 120 s/);
+            const mb = await runInit("mbfail");
+            assert.notStrictEqual(mb.code, 0);
+            assert.match(mb.stderr, /bucket-init: could not create bucket ptc-backups/);
+            assert.ok(!fs.readFileSync(log, "utf8").includes("version enable"), "stops at the first failure");
+        });
+    });
+});
