@@ -1,0 +1,277 @@
+/**
+ * Pure renderer for `prometheus.yml`.
+ *
+ * Every tier is scraped with `static_configs`: on both platforms the hosts are fixed service names
+ * (`api:8000` on docker, `api.<ns>.svc.cluster.local:8000` on Kubernetes), so service discovery
+ * would add RBAC and moving parts for nothing. Every target carries `tier` and `service` labels
+ * (the *monitored* service: the postgres-exporter target is `service="postgres"`, `tier="data"`),
+ * which the alert rules, the inhibition rules and the dashboards group by.
+ *
+ * Checked against Prometheus 2.42 (`promtool check config`, Debian bookworm) and written to stay
+ * valid on 3.x (no removed fields; `api_version: v2` for Alertmanager).
+ */
+import { stringify } from "yaml";
+
+/** Scrape job names; the rules, the dashboards and the tests select on these. */
+export const JOBS = {
+    api: "api",
+    node: "node",
+    postgres: "postgres",
+    redis: "redis",
+    nginx: "nginx",
+    blackbox: "blackbox",
+    probeHttp: "probe-http",
+    pushgateway: "pushgateway",
+    alertmanager: "alertmanager",
+    grafana: "grafana",
+    loki: "loki",
+    prometheus: "prometheus",
+} as const;
+
+/** A scrape job name (a value of {@link JOBS}). */
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/**
+ * Where each scrape target listens, as `host:port` strings as seen from Prometheus
+ * (e.g. `"postgres-exporter:9187"`). No scheme, no path.
+ */
+export interface PrometheusTargets {
+    /** The API (FastAPI; `/metrics` on its own port), e.g. `"api:8000"`. */
+    readonly api: string;
+    /**
+     * node-exporter instances (one per host), e.g. `["node-exporter:9100"]`. At least one. On
+     * Kubernetes a single Service name in front of the DaemonSet reaches one (random) node per
+     * scrape: list per-node addresses when every node must be watched.
+     */
+    readonly nodeExporters: readonly string[];
+    /** postgres-exporter, e.g. `"postgres-exporter:9187"`. */
+    readonly postgresExporter: string;
+    /** redis-exporter, e.g. `"redis-exporter:9121"`. */
+    readonly redisExporter: string;
+    /** nginx-prometheus-exporter reading the edge's stub_status, e.g. `"nginx-exporter:9113"`. */
+    readonly nginxExporter: string;
+    /** blackbox-exporter, e.g. `"blackbox-exporter:9115"` (its own metrics and the probes). */
+    readonly blackboxExporter: string;
+    /** Pushgateway holding the backup metrics, e.g. `"pushgateway:9091"`. */
+    readonly pushgateway: string;
+    /** Alertmanager; also where Prometheus sends alerts, e.g. `"alertmanager:9093"`. */
+    readonly alertmanager: string;
+    /** Grafana (`/metrics` is on by default), e.g. `"grafana:3000"`. */
+    readonly grafana: string;
+    /** Loki, e.g. `"loki:3100"`. */
+    readonly loki: string;
+    /** Prometheus itself, e.g. `"prometheus:9090"` (or `"localhost:9090"`). */
+    readonly prometheus: string;
+}
+
+/**
+ * URLs the blackbox exporter probes, as reachable *from the blackbox exporter* (inside a docker
+ * network `http://localhost:8080` is the exporter itself: use the edge's service name or the real
+ * public name). An `https://` URL is probed with the `https_2xx` module (TLS verified, plain HTTP
+ * refused) and yields `probe_ssl_earliest_cert_expiry`; an `http://` URL with `http_2xx`.
+ */
+export interface ProbeTargets {
+    /** The public URL users open (through the edge), e.g. `"https://app.proteamcare.com.br/"`. */
+    readonly publicUrl: string;
+    /** The API health URL (the uptime SLI), e.g. `"https://app.proteamcare.com.br/api/v1/health"`. */
+    readonly apiHealthUrl: string;
+}
+
+/** Global timings of Prometheus, in seconds (rendered as Prometheus durations). */
+export interface PrometheusTimings {
+    /** How often every target is scraped. Defaults to 15. */
+    readonly scrapeIntervalSeconds: number;
+    /** How long a scrape (or a blackbox probe) may take; must not exceed the interval. Defaults to 10. */
+    readonly scrapeTimeoutSeconds: number;
+    /** How often recording and alerting rules are evaluated. Defaults to 15. */
+    readonly evaluationIntervalSeconds: number;
+}
+
+/** Production timings: what the alert-latency budget ({@link ./latency}) is computed from. */
+export const DEFAULT_PROMETHEUS_TIMINGS: PrometheusTimings = {
+    scrapeIntervalSeconds: 15,
+    scrapeTimeoutSeconds: 10,
+    evaluationIntervalSeconds: 15,
+};
+
+/** Where the rule files are mounted by default (the component puts the rendered rules there). */
+export const DEFAULT_RULE_FILES: readonly string[] = ["/etc/prometheus/rules/*.yml"];
+
+/** Input of {@link renderPrometheusConfig}. */
+export interface PrometheusConfigInput {
+    /** Scrape targets. Required. */
+    readonly targets: PrometheusTargets;
+    /** Blackbox probe URLs. Required. */
+    readonly probes: ProbeTargets;
+    /** Rule file paths or globs, as Prometheus sees them. Defaults to {@link DEFAULT_RULE_FILES}. */
+    readonly ruleFiles?: readonly string[];
+    /** Timings; partial values are merged over {@link DEFAULT_PROMETHEUS_TIMINGS}. Defaults to those. */
+    readonly timings?: Partial<PrometheusTimings>;
+    /** Labels added to every series and alert leaving this Prometheus, e.g. `{ env: "prod" }`. Defaults to none. */
+    readonly externalLabels?: Readonly<Record<string, string>>;
+}
+
+/** One job's identity labels. */
+interface TargetLabels {
+    readonly tier: "edge" | "app" | "data" | "ops";
+    readonly service: string;
+}
+
+const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:[0-9]{1,5}$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Resolves partial timings over the defaults and checks them; throws with what to change. */
+export function resolvePrometheusTimings(t: Partial<PrometheusTimings> = {}): PrometheusTimings {
+    const r: PrometheusTimings = { ...DEFAULT_PROMETHEUS_TIMINGS, ...t };
+    for (const [k, v] of Object.entries(r)) {
+        if (!Number.isInteger(v) || v <= 0) {
+            throw new Error(`Prometheus timing ${k} must be a positive whole number of seconds, got ${String(v)}`);
+        }
+    }
+    if (r.scrapeTimeoutSeconds > r.scrapeIntervalSeconds) {
+        throw new Error(
+            `Prometheus scrapeTimeoutSeconds (${r.scrapeTimeoutSeconds}) must not exceed scrapeIntervalSeconds (${r.scrapeIntervalSeconds}); lower the timeout`,
+        );
+    }
+    return r;
+}
+
+/** Renders seconds as a Prometheus duration (`90` → `"90s"`, `3600` → `"1h"`). */
+export function promDuration(seconds: number): string {
+    if (!Number.isInteger(seconds) || seconds < 0) {
+        throw new Error(`a duration must be a whole, non-negative number of seconds, got ${String(seconds)}`);
+    }
+    if (seconds === 0) return "0s";
+    const units: [string, number][] = [
+        ["d", 86400],
+        ["h", 3600],
+        ["m", 60],
+        ["s", 1],
+    ];
+    let rest = seconds;
+    let out = "";
+    for (const [u, n] of units) {
+        const q = Math.floor(rest / n);
+        if (q > 0) {
+            out += `${q}${u}`;
+            rest -= q * n;
+        }
+    }
+    return out;
+}
+
+function checkHostPort(what: string, v: string): string {
+    if (!HOST_PORT.test(v)) {
+        throw new Error(`Prometheus target ${what} must be "host:port" (no scheme or path), got ${JSON.stringify(v)}`);
+    }
+    return v;
+}
+
+function checkUrl(what: string, v: string): URL {
+    let u: URL;
+    try {
+        u = new URL(v);
+    } catch {
+        throw new Error(`probe ${what} must be an absolute http(s) URL, got ${JSON.stringify(v)}`);
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+        throw new Error(`probe ${what} must use http or https, got ${JSON.stringify(v)}`);
+    }
+    return u;
+}
+
+function staticJob(job: JobName, targets: readonly string[], labels: TargetLabels, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        job_name: job,
+        ...extra,
+        static_configs: [{ targets: [...targets], labels: { service: labels.service, tier: labels.tier } }],
+    };
+}
+
+/**
+ * Renders `prometheus.yml`: global intervals, rule files, alerting to Alertmanager (API v2) and
+ * one scrape job per tier ({@link JOBS}). Deterministic; throws on malformed targets or timings.
+ */
+export function renderPrometheusConfig(input: PrometheusConfigInput): string {
+    const t = resolvePrometheusTimings(input.timings);
+    const tg = input.targets;
+    if (tg.nodeExporters.length === 0) {
+        throw new Error("Prometheus targets.nodeExporters must list at least one node-exporter host:port");
+    }
+    const ext = input.externalLabels ?? {};
+    for (const k of Object.keys(ext)) {
+        if (!LABEL_NAME.test(k)) throw new Error(`external label name ${JSON.stringify(k)} is not a valid Prometheus label name`);
+    }
+    const singles = [
+        "api",
+        "postgresExporter",
+        "redisExporter",
+        "nginxExporter",
+        "blackboxExporter",
+        "pushgateway",
+        "alertmanager",
+        "grafana",
+        "loki",
+        "prometheus",
+    ] as const;
+    for (const k of singles) checkHostPort(k, tg[k]);
+    tg.nodeExporters.forEach((n, i) => checkHostPort(`nodeExporters[${i}]`, n));
+    const publicUrl = checkUrl("publicUrl", input.probes.publicUrl);
+    const healthUrl = checkUrl("apiHealthUrl", input.probes.apiHealthUrl);
+
+    const probeGroup = (u: URL, probe: string, labels: TargetLabels): Record<string, unknown> => ({
+        targets: [u.toString()],
+        labels: {
+            // A `__param_*` target label becomes a URL parameter of the probe request.
+            __param_module: u.protocol === "https:" ? "https_2xx" : "http_2xx",
+            probe,
+            service: labels.service,
+            tier: labels.tier,
+        },
+    });
+
+    const config = {
+        global: {
+            scrape_interval: promDuration(t.scrapeIntervalSeconds),
+            scrape_timeout: promDuration(t.scrapeTimeoutSeconds),
+            evaluation_interval: promDuration(t.evaluationIntervalSeconds),
+            ...(Object.keys(ext).length > 0 ? { external_labels: sortKeys(ext) } : {}),
+        },
+        rule_files: [...(input.ruleFiles ?? DEFAULT_RULE_FILES)],
+        alerting: {
+            alertmanagers: [{ api_version: "v2", static_configs: [{ targets: [tg.alertmanager] }] }],
+        },
+        scrape_configs: [
+            staticJob(JOBS.prometheus, [tg.prometheus], { tier: "ops", service: "prometheus" }),
+            staticJob(JOBS.alertmanager, [tg.alertmanager], { tier: "ops", service: "alertmanager" }),
+            staticJob(JOBS.api, [tg.api], { tier: "app", service: "api" }),
+            staticJob(JOBS.nginx, [tg.nginxExporter], { tier: "edge", service: "edge" }),
+            staticJob(JOBS.postgres, [tg.postgresExporter], { tier: "data", service: "postgres" }),
+            staticJob(JOBS.redis, [tg.redisExporter], { tier: "data", service: "redis" }),
+            staticJob(JOBS.node, [...tg.nodeExporters], { tier: "ops", service: "node" }),
+            staticJob(JOBS.blackbox, [tg.blackboxExporter], { tier: "ops", service: "blackbox-exporter" }),
+            {
+                job_name: JOBS.probeHttp,
+                metrics_path: "/probe",
+                static_configs: [
+                    probeGroup(publicUrl, "public", { tier: "edge", service: "edge" }),
+                    probeGroup(healthUrl, "api-health", { tier: "app", service: "api" }),
+                ],
+                relabel_configs: [
+                    { source_labels: ["__address__"], target_label: "__param_target" },
+                    { source_labels: ["__param_target"], target_label: "instance" },
+                    { target_label: "__address__", replacement: tg.blackboxExporter },
+                ],
+            },
+            // Pushed batch-job metrics keep the job/instance they were pushed with.
+            staticJob(JOBS.pushgateway, [tg.pushgateway], { tier: "ops", service: "pushgateway" }, { honor_labels: true }),
+            staticJob(JOBS.grafana, [tg.grafana], { tier: "ops", service: "grafana" }),
+            staticJob(JOBS.loki, [tg.loki], { tier: "ops", service: "loki" }),
+        ],
+    };
+    return stringify(config, { lineWidth: 0 });
+}
+
+function sortKeys(o: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,161 @@
+import * as assert from "assert";
+import { parse } from "yaml";
+import { BLACKBOX_MODULES, renderBlackboxConfig } from "../../components/monitoring/blackbox-config";
+import {
+    DEFAULT_PROMETHEUS_TIMINGS,
+    DEFAULT_RULE_FILES,
+    JOBS,
+    PrometheusConfigInput,
+    promDuration,
+    renderPrometheusConfig,
+} from "../../components/monitoring/prometheus-config";
+
+interface StaticConfig {
+    targets: string[];
+    labels: Record<string, string>;
+}
+interface ScrapeConfig {
+    job_name: string;
+    metrics_path?: string;
+    honor_labels?: boolean;
+    static_configs: StaticConfig[];
+    relabel_configs?: { source_labels?: string[]; target_label: string; replacement?: string }[];
+}
+interface PromConfig {
+    global: Record<string, unknown>;
+    rule_files: string[];
+    alerting: { alertmanagers: { api_version: string; static_configs: { targets: string[] }[] }[] };
+    scrape_configs: ScrapeConfig[];
+}
+
+const SAMPLE_INPUT: PrometheusConfigInput = {
+    targets: {
+        api: "api:8000",
+        nodeExporters: ["node-exporter:9100"],
+        postgresExporter: "postgres-exporter:9187",
+        redisExporter: "redis-exporter:9121",
+        nginxExporter: "nginx-exporter:9113",
+        blackboxExporter: "blackbox-exporter:9115",
+        pushgateway: "pushgateway:9091",
+        alertmanager: "alertmanager:9093",
+        grafana: "grafana:3000",
+        loki: "loki:3100",
+        prometheus: "localhost:9090",
+    },
+    probes: { publicUrl: "https://app.example.com/", apiHealthUrl: "http://edge:8080/api/v1/health" },
+};
+
+function render(input: PrometheusConfigInput = SAMPLE_INPUT): PromConfig {
+    return parse(renderPrometheusConfig(input)) as PromConfig;
+}
+
+function job(cfg: PromConfig, name: string): ScrapeConfig {
+    const j = cfg.scrape_configs.find((s) => s.job_name === name);
+    assert.ok(j, `job ${name} missing`);
+    return j;
+}
+
+describe("monitoring: prometheus.yml renderer", () => {
+    it("scrapes every tier, each job once, with tier and service labels", () => {
+        const cfg = render();
+        const names = cfg.scrape_configs.map((s) => s.job_name);
+        assert.deepStrictEqual([...names].sort(), Object.values(JOBS).sort());
+        for (const s of cfg.scrape_configs) {
+            for (const sc of s.static_configs) {
+                assert.ok(sc.labels.tier, `${s.job_name} has no tier label`);
+                assert.ok(sc.labels.service, `${s.job_name} has no service label`);
+            }
+        }
+        assert.deepStrictEqual(job(cfg, JOBS.api).static_configs[0].targets, ["api:8000"]);
+        assert.strictEqual(job(cfg, JOBS.api).static_configs[0].labels.tier, "app");
+        assert.deepStrictEqual(job(cfg, JOBS.postgres).static_configs[0].labels, { service: "postgres", tier: "data" });
+        assert.deepStrictEqual(job(cfg, JOBS.redis).static_configs[0].labels, { service: "redis", tier: "data" });
+        assert.deepStrictEqual(job(cfg, JOBS.nginx).static_configs[0].targets, ["nginx-exporter:9113"]);
+        assert.deepStrictEqual(job(cfg, JOBS.loki).static_configs[0].targets, ["loki:3100"]);
+        assert.deepStrictEqual(job(cfg, JOBS.grafana).static_configs[0].targets, ["grafana:3000"]);
+        assert.deepStrictEqual(job(cfg, JOBS.prometheus).static_configs[0].targets, ["localhost:9090"]);
+    });
+
+    it("keeps pushed labels on the Pushgateway job only", () => {
+        const cfg = render();
+        assert.strictEqual(job(cfg, JOBS.pushgateway).honor_labels, true);
+        for (const s of cfg.scrape_configs.filter((x) => x.job_name !== JOBS.pushgateway)) {
+            assert.notStrictEqual(s.honor_labels, true, `${s.job_name} must not honor labels`);
+        }
+    });
+
+    it("probes the public URL and the API health URL through the blackbox exporter, module by scheme", () => {
+        const p = job(render(), JOBS.probeHttp);
+        assert.strictEqual(p.metrics_path, "/probe");
+        const byProbe = Object.fromEntries(p.static_configs.map((s) => [s.labels.probe, s]));
+        assert.deepStrictEqual(byProbe.public.targets, ["https://app.example.com/"]);
+        assert.strictEqual(byProbe.public.labels.__param_module, BLACKBOX_MODULES.https);
+        assert.deepStrictEqual(byProbe["api-health"].targets, ["http://edge:8080/api/v1/health"]);
+        assert.strictEqual(byProbe["api-health"].labels.__param_module, BLACKBOX_MODULES.http);
+        assert.strictEqual(byProbe["api-health"].labels.service, "api");
+        const last = p.relabel_configs?.at(-1);
+        assert.deepStrictEqual(last, { target_label: "__address__", replacement: "blackbox-exporter:9115" });
+        assert.ok(p.relabel_configs?.some((r) => r.target_label === "__param_target" && r.source_labels?.[0] === "__address__"));
+        assert.ok(p.relabel_configs?.some((r) => r.target_label === "instance" && r.source_labels?.[0] === "__param_target"));
+    });
+
+    it("sends alerts to Alertmanager over API v2 and loads the rule files", () => {
+        const cfg = render();
+        assert.deepStrictEqual(cfg.alerting.alertmanagers, [{ api_version: "v2", static_configs: [{ targets: ["alertmanager:9093"] }] }]);
+        assert.deepStrictEqual(cfg.rule_files, [...DEFAULT_RULE_FILES]);
+        assert.deepStrictEqual(render({ ...SAMPLE_INPUT, ruleFiles: ["/x/*.yml"] }).rule_files, ["/x/*.yml"]);
+    });
+
+    it("renders production timings by default and accepts short test timings", () => {
+        assert.deepStrictEqual(render().global, {
+            scrape_interval: promDuration(DEFAULT_PROMETHEUS_TIMINGS.scrapeIntervalSeconds),
+            scrape_timeout: promDuration(DEFAULT_PROMETHEUS_TIMINGS.scrapeTimeoutSeconds),
+            evaluation_interval: promDuration(DEFAULT_PROMETHEUS_TIMINGS.evaluationIntervalSeconds),
+        });
+        const g = render({ ...SAMPLE_INPUT, timings: { scrapeIntervalSeconds: 1, scrapeTimeoutSeconds: 1, evaluationIntervalSeconds: 1 }, externalLabels: { env: "dev" } }).global;
+        assert.deepStrictEqual(g, { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s", external_labels: { env: "dev" } });
+    });
+
+    it("is deterministic", () => {
+        assert.strictEqual(renderPrometheusConfig(SAMPLE_INPUT), renderPrometheusConfig(SAMPLE_INPUT));
+    });
+
+    it("rejects malformed targets, URLs and timings with a message naming the field", () => {
+        assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, targets: { ...SAMPLE_INPUT.targets, api: "http://api:8000" } }), /target api must be "host:port"/);
+        assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, targets: { ...SAMPLE_INPUT.targets, nodeExporters: [] } }), /nodeExporters/);
+        assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, probes: { ...SAMPLE_INPUT.probes, publicUrl: "ftp://x/" } }), /publicUrl/);
+        assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, timings: { scrapeTimeoutSeconds: 30 } }), /must not exceed scrapeIntervalSeconds/);
+        assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, timings: { evaluationIntervalSeconds: 0 } }), /evaluationIntervalSeconds/);
+        assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, externalLabels: { "bad-name": "x" } }), /external label/);
+    });
+
+    it("formats durations the way Prometheus writes them", () => {
+        assert.strictEqual(promDuration(0), "0s");
+        assert.strictEqual(promDuration(90), "1m30s");
+        assert.strictEqual(promDuration(3600), "1h");
+        assert.strictEqual(promDuration(3 * 86400), "3d");
+        assert.throws(() => promDuration(1.5));
+    });
+});
+
+describe("monitoring: blackbox.yml renderer", () => {
+    interface Module {
+        prober: string;
+        http: { fail_if_not_ssl: boolean; preferred_ip_protocol: string; tls_config: { insecure_skip_verify: boolean } };
+    }
+    const cfg = parse(renderBlackboxConfig()) as { modules: Record<string, Module> };
+
+    it("has an http and an https module, both verifying TLS and preferring IPv4", () => {
+        assert.deepStrictEqual(Object.keys(cfg.modules).sort(), [BLACKBOX_MODULES.http, BLACKBOX_MODULES.https].sort());
+        for (const m of Object.values(cfg.modules)) {
+            assert.strictEqual(m.prober, "http");
+            assert.strictEqual(m.http.tls_config.insecure_skip_verify, false);
+            assert.strictEqual(m.http.preferred_ip_protocol, "ip4");
+        }
+    });
+
+    it("fails an https probe that did not end on TLS, and only that one", () => {
+        assert.strictEqual(cfg.modules[BLACKBOX_MODULES.https].http.fail_if_not_ssl, true);
+        assert.strictEqual(cfg.modules[BLACKBOX_MODULES.http].http.fail_if_not_ssl, false);
+    });
+});
