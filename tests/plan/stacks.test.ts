@@ -1,0 +1,127 @@
+/**
+ * The offline plan of the two real stacks (index.ts with Pulumi.dev.yaml and Pulumi.prod.yaml),
+ * each in its own process: exit 0 with the pack's own config, every core workload present with a
+ * health check on the stack's platform, no stand-in secret anywhere, every manifest schema-valid.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as YAML from "yaml";
+
+import { validateManifest } from "../../components/platform/kubernetes-validate";
+import { type ChildPlanResult, planInChildProcess } from "../../tools/plan/child";
+import type { PlanJson } from "../../tools/plan/plan";
+import { findLeaks, listFiles, readTree } from "./leaks";
+
+const CORE = ["api", "web", "postgres", "redis", "edge"] as const;
+const WORKLOAD = "proteamcare.io/workload";
+
+type Resource = PlanJson["resources"][number];
+type Obj = Record<string, unknown>;
+
+const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The docker containers running `workload` (by the workload label). */
+function dockerContainers(json: PlanJson, workload: string): Resource[] {
+    return json.resources.filter(
+        (r) => r.type === "docker:index/container:Container" && arr(r.inputs.labels).some((l) => obj(l).label === WORKLOAD && obj(l).value === workload),
+    );
+}
+
+/** The Deployments, StatefulSets and DaemonSets running `workload` (by the workload label). */
+function kubernetesControllers(json: PlanJson, workload: string): Resource[] {
+    return json.resources.filter(
+        (r) =>
+            ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"].includes(r.type) &&
+            obj(obj(r.inputs.metadata).labels)[WORKLOAD] === workload,
+    );
+}
+
+for (const stack of ["dev", "prod"] as const) {
+    describe(`plan: the ${stack} stack`, function () {
+        this.timeout(300_000);
+        let tmp: string;
+        let out: string;
+        let run: ChildPlanResult;
+        let json: PlanJson;
+
+        before(async () => {
+            tmp = fs.mkdtempSync(path.join(os.tmpdir(), `plan-${stack}-`));
+            out = path.join(tmp, "out");
+            run = await planInChildProcess({ stack, out, recordMockSecrets: true });
+            assert.ok(run.json, `the ${stack} plan wrote no JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+            json = run.json;
+        });
+        after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+        it("exits 0: no config or program error and no mandatory policy violation", () => {
+            const mandatory = json.policy.violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`);
+            assert.deepEqual(mandatory, []);
+            assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+        });
+
+        it("registers everything under the stack resource", () => {
+            assert.equal(json.project, "pro-team-care");
+            assert.equal(json.stack, stack);
+            const roots = json.resources.filter((r) => r.parent === null);
+            assert.deepEqual(roots.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+            const urns = new Set(json.resources.map((r) => r.urn));
+            assert.ok(json.resources.every((r) => r.parent === null || urns.has(r.parent)));
+        });
+
+        if (stack === "dev") {
+            it("runs api, web, postgres, redis and edge as docker containers, each with a healthcheck", () => {
+                assert.ok(!json.resources.some((r) => r.type.startsWith("kubernetes:")), "dev has no Kubernetes objects");
+                for (const w of CORE) {
+                    const services = dockerContainers(json, w).filter((r) => arr(r.inputs.labels).some((l) => obj(l).label === "proteamcare.io/kind" && obj(l).value === "service"));
+                    assert.equal(services.length, 1, `one docker service container for ${w}`);
+                    const tests = arr(obj(services[0].inputs.healthcheck).tests);
+                    assert.ok(["CMD", "CMD-SHELL"].includes(String(tests[0])) && tests.length >= 2, `${w} has a real healthcheck test, got ${JSON.stringify(tests)}`);
+                }
+            });
+        } else {
+            it("runs api, web, postgres, redis and edge as Kubernetes controllers whose containers have readiness and liveness probes", () => {
+                assert.ok(!json.resources.some((r) => r.type.startsWith("docker:")), "prod has no docker containers");
+                for (const w of CORE) {
+                    const controllers = kubernetesControllers(json, w);
+                    assert.equal(controllers.length, 1, `one controller for ${w}`);
+                    const containers = arr(obj(obj(obj(obj(controllers[0].inputs.spec).template).spec)).containers).map(obj);
+                    assert.ok(containers.length > 0, `${w} has containers`);
+                    for (const c of containers) {
+                        assert.ok(Object.keys(obj(c.readinessProbe)).length > 0, `${w}/${String(c.name)} has a readiness probe`);
+                        assert.ok(Object.keys(obj(c.livenessProbe)).length > 0, `${w}/${String(c.name)} has a liveness probe`);
+                    }
+                }
+            });
+
+            it("renders only Kubernetes manifests that validate against the OpenAPI schema", async () => {
+                const manifests = listFiles(out).filter((f) => f.startsWith("kubernetes/"));
+                const objects = json.resources.filter((r) => /^kubernetes:[\w.-]+\/v\w+:\w+$/.test(r.type));
+                assert.equal(manifests.length, objects.length, "one manifest per Kubernetes object");
+                for (const f of manifests) await validateManifest(YAML.parse(fs.readFileSync(path.join(out, f), "utf8")));
+            });
+        }
+
+        it("exports the public URL, the API health URL and each service's internal endpoint", () => {
+            assert.match(String(json.outputs.publicUrl), /^https:\/\//);
+            assert.match(String(json.outputs.apiHealthUrl), /^https:\/\/.*\/api\/v1\/health$/);
+            const endpoints = obj(json.outputs.endpoints);
+            for (const w of CORE) assert.match(String(endpoints[w]), /^[a-z0-9.-]+:\d+$/, `endpoint of ${w}`);
+        });
+
+        it("renders the edge's nginx.conf as a file", () => {
+            const conf = listFiles(out).find((f) => /^files\/edge\/.*nginx\.conf$/.test(f));
+            assert.ok(conf, "files/edge/.../nginx.conf");
+            assert.match(fs.readFileSync(path.join(out, conf), "utf8"), /server\s*\{/);
+        });
+
+        it("shows no generated password, key or secure-config placeholder anywhere", () => {
+            const secrets = run.mockSecrets ?? [];
+            assert.ok(secrets.length >= 2, "the postgres and redis passwords at least");
+            const texts = { stdout: run.stdout, stderr: run.stderr, json: JSON.stringify(json), ...readTree(out, "out") };
+            assert.deepEqual(findLeaks(secrets, texts), []);
+        });
+    });
+}
