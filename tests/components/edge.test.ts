@@ -1,0 +1,329 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import type { JobHandle, Platform, ServiceHandle, WorkloadOptions, WorkloadSpec } from "../../components/platform/spec";
+import { isSecret, isSecretInput, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
+
+type EdgeModule = typeof import("../../components/edge/index");
+type DockerModule = typeof import("../../components/platform/docker");
+type SpecModule = typeof import("../../components/platform/spec");
+
+/** PEM-looking values the command mock prints, so the wiring can be followed end to end. */
+const MOCK_KEY = "-----BEGIN PRIVATE KEY-----\nTU9DSy1LRVktTUFURVJJQUw=\n-----END PRIVATE KEY-----\n";
+const MOCK_CERT = "-----BEGIN CERTIFICATE-----\nTU9DSy1DRVJU\n-----END CERTIFICATE-----\n";
+
+interface Recorded {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+/** A platform that records the specs it is given (the seam contract), for either kind. */
+class RecordingPlatform implements Platform {
+    public readonly services: { name: string; spec: WorkloadSpec; opts: WorkloadOptions }[] = [];
+    constructor(public readonly kind: "docker" | "kubernetes") {}
+    service(name: string, spec: WorkloadSpec, opts: WorkloadOptions): ServiceHandle {
+        this.services.push({ name, spec, opts });
+        const host = pulumi.output(name);
+        const port = spec.ports[0].port;
+        return { endpoint: { host, port, address: pulumi.interpolate`${host}:${port}` }, resources: [] };
+    }
+    job(): JobHandle {
+        throw new Error("the edge runs no jobs");
+    }
+    schedule(): JobHandle {
+        throw new Error("the edge runs no schedules");
+    }
+}
+
+describe("Edge (mocks)", () => {
+    const recorded: Recorded[] = [];
+    let edgeMod: EdgeModule;
+    let dockerMod: DockerModule;
+    let specMod: SpecModule;
+
+    before(async () => {
+        pulumi.runtime.setMocks(
+            {
+                newResource(args) {
+                    recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+                    const state: Record<string, unknown> = { ...args.inputs };
+                    if (args.type === "command:local:Command") {
+                        state.stdout = args.name.endsWith("-key") ? MOCK_KEY : MOCK_CERT;
+                        state.stderr = "";
+                    }
+                    return { id: `${args.name}-id`, state };
+                },
+                call: (args) => args.inputs,
+            },
+            "pro-team-care",
+            "edge-test",
+            false,
+        );
+        edgeMod = await import("../../components/edge/index");
+        dockerMod = await import("../../components/platform/docker");
+        specMod = await import("../../components/platform/spec");
+    });
+
+    const tls = { certificate: MOCK_CERT, privateKey: MOCK_KEY };
+
+    function makeEdge(name: string, platform: Platform, extra: Partial<import("../../components/edge/index").EdgeArgs> = {}) {
+        return new edgeMod.Edge(name, {
+            platform,
+            image: "nginxinc/nginx-unprivileged:1.28.0-alpine",
+            domain: "app.example.com",
+            webAddress: pulumi.output("web:8080"),
+            apiAddress: pulumi.output("api:8000"),
+            tls,
+            ...extra,
+        });
+    }
+
+    describe("workload spec", () => {
+        const platform = new RecordingPlatform("docker");
+        let edge: InstanceType<EdgeModule["Edge"]>;
+        let spec: WorkloadSpec;
+
+        before(() => {
+            edge = makeEdge("edge", platform, { workloadName: "proxy" });
+            assert.equal(platform.services.length, 1);
+            spec = platform.services[0].spec;
+        });
+
+        it("is one edge-tier service that passes the seam's own validation", () => {
+            assert.equal(platform.services[0].name, "proxy");
+            assert.equal(spec.tier, "edge");
+            assert.deepEqual(specMod.validateSpec("proxy", spec), []);
+            assert.equal(platform.services[0].opts.parent, edge);
+            assert.equal(spec.labels?.[specMod.LABELS.component], "edge");
+        });
+
+        it("publishes http and https on 80/443 and keeps stub_status internal", () => {
+            assert.deepEqual(spec.ports, [
+                { name: "http", port: 8080, hostPort: 80 },
+                { name: "https", port: 8443, hostPort: 443 },
+                { name: "status", port: 8081 },
+            ]);
+        });
+
+        it("checks health with GET /healthz on the http port", () => {
+            assert.deepEqual(
+                { kind: spec.healthCheck.kind, path: (spec.healthCheck as { path: string }).path, port: (spec.healthCheck as { port: number }).port },
+                { kind: "http", path: "/healthz", port: 8080 },
+            );
+        });
+
+        it("runs as uid 101 on a read-only root with /tmp as scratch", () => {
+            assert.equal(spec.user, "101:101");
+            assert.equal(spec.readOnlyRootFilesystem, true);
+            assert.deepEqual(spec.scratch?.map((s) => s.mountPath), ["/tmp"]);
+        });
+
+        it("ships nginx.conf and the certificate as plain files and the key as a secret file", async () => {
+            const files = Object.fromEntries((spec.files ?? []).map((f) => [f.path, f]));
+            assert.deepEqual(Object.keys(files).sort(), ["/etc/nginx/nginx.conf", "/etc/nginx/tls/tls.crt", "/etc/nginx/tls/tls.key"]);
+            const key = files["/etc/nginx/tls/tls.key"];
+            assert.equal(key.secret, true);
+            assert.equal(await isSecret(pulumi.output(key.content)), true, "the key content is a secret Output even when given as plain text");
+            assert.equal(await valueOf(key.content), MOCK_KEY);
+            assert.ok(!files["/etc/nginx/tls/tls.crt"].secret);
+            const conf = files["/etc/nginx/nginx.conf"];
+            assert.ok(!conf.secret);
+            assert.equal(await isSecret(pulumi.output(conf.content)), false);
+        });
+
+        it("renders the config from the upstream addresses, the domain and docker's resolver", async () => {
+            const conf = await valueOf(edge.nginxConf);
+            assert.match(conf, /upstream web_upstream \{[^}]*server web:8080 resolve;/);
+            assert.match(conf, /upstream api_upstream \{[^}]*server api:8000 resolve;/);
+            assert.match(conf, /resolver 127\.0\.0\.11 /);
+            assert.match(conf, /server_name app\.example\.com;/);
+            assert.match(conf, /return 301 https:\/\/app\.example\.com\$request_uri;/);
+            assert.ok(!conf.includes("PRIVATE KEY"));
+        });
+
+        it("exposes the public, health, status and internal endpoints", async () => {
+            assert.equal(await valueOf(edge.publicUrl), "https://app.example.com/");
+            assert.equal(await valueOf(edge.apiHealthUrl), "https://app.example.com/api/v1/health");
+            assert.equal(await valueOf(edge.statusUrl), "http://proxy:8081/stub_status");
+            assert.deepEqual(await valueOf(edge.endpoint), { host: "proxy", port: 8080, address: "proxy:8080" });
+        });
+    });
+
+    describe("on kubernetes", () => {
+        it("runs several replicas and resolves upstreams once (stable Service addresses)", async () => {
+            const platform = new RecordingPlatform("kubernetes");
+            const edge = makeEdge("edge-k8s", platform, { replicas: 2, workloadName: "edge-k8s" });
+            assert.equal(platform.services[0].spec.replicas, 2);
+            const conf = await valueOf(edge.nginxConf);
+            assert.ok(!/\bresolver\b/.test(conf));
+            assert.match(conf, /server web:8080;/);
+        });
+    });
+
+    describe("non-default ports and limits", () => {
+        it("put the https host port in the URLs and the redirect, and the body limit in the config", async () => {
+            const platform = new RecordingPlatform("docker");
+            const edge = makeEdge("edge-local", platform, {
+                workloadName: "edge-local",
+                domain: "localhost",
+                hostPorts: { http: 8000, https: 8443 },
+                clientMaxBodySizeMb: 50,
+                resolver: null,
+            });
+            assert.deepEqual(
+                platform.services[0].spec.ports.map((p) => p.hostPort),
+                [8000, 8443, undefined],
+            );
+            assert.equal(await valueOf(edge.publicUrl), "https://localhost:8443/");
+            const conf = await valueOf(edge.nginxConf);
+            assert.match(conf, /return 301 https:\/\/localhost:8443\$request_uri;/);
+            assert.match(conf, /client_max_body_size 50m;/);
+            assert.ok(!/\bresolver\b/.test(conf), "resolver: null turns re-resolution off");
+        });
+    });
+
+    describe("validation, before any child exists", () => {
+        const cases: [string, Partial<import("../../components/edge/index").EdgeArgs>, "docker" | "kubernetes", RegExp][] = [
+            ["two replicas on docker", { replicas: 2 }, "docker", /replicas must be 1 on docker/],
+            ["zero replicas", { replicas: 0 }, "kubernetes", /replicas must be a positive integer/],
+            ["a bad domain", { domain: "App.Example.com" }, "docker", /domain must be a lowercase DNS name/],
+            ["equal host ports", { hostPorts: { http: 443, https: 443 } }, "docker", /hostPorts.http and hostPorts.https must differ/],
+            ["a host port out of range", { hostPorts: { http: 80, https: 70000 } }, "docker", /hostPorts.https must be a port number/],
+            ["a zero body limit", { clientMaxBodySizeMb: 0 }, "docker", /clientMaxBodySizeMb must be a positive integer/],
+            ["an empty stub_status allow list", { statusAllow: [] }, "kubernetes", /statusAllow must name at least one/],
+            ["an injected header value", { permissionsPolicy: 'x"; add_header' }, "docker", /permissionsPolicy must be/],
+            ["an image too old for the resolver", { image: "nginxinc/nginx-unprivileged:1.26.2-alpine" }, "docker", /older than nginx 1\.27\.3/],
+            ["a minor-version image too old for the resolver", { image: "nginxinc/nginx-unprivileged:1.26-alpine@sha256:abc" }, "docker", /older than nginx 1\.27\.3/],
+        ];
+        for (const [label, extra, kind, message] of cases) {
+            it(`refuses ${label}`, () => {
+                const platform = new RecordingPlatform(kind);
+                assert.throws(() => makeEdge(`edge-bad-${label.replace(/\W+/g, "-")}`, platform, extra), message);
+                assert.equal(platform.services.length, 0, "no workload was created");
+            });
+        }
+    });
+
+    describe("image version and resolver", () => {
+        it("accepts an older image once re-resolution is off, and 1.27.3+ with it on", () => {
+            makeEdge("edge-old", new RecordingPlatform("docker"), { workloadName: "edge-old", image: "nginxinc/nginx-unprivileged:1.26.2-alpine", resolver: null });
+            makeEdge("edge-new", new RecordingPlatform("docker"), { workloadName: "edge-new", image: "nginxinc/nginx-unprivileged:1.27.3-alpine" });
+            makeEdge("edge-k8s-old", new RecordingPlatform("kubernetes"), { workloadName: "edge-k8s-old", image: "nginxinc/nginx-unprivileged:1.26.2-alpine" });
+        });
+    });
+
+    describe("on the docker platform", () => {
+        let inputs: Record<string, unknown>;
+
+        before(async () => {
+            const platform = new dockerMod.DockerPlatform("plat", { prefix: "ptc-edge" });
+            makeEdge("edge-docker", platform, { workloadName: "edge" });
+            await settle();
+            const containers = recorded.filter((r) => r.type === "docker:index/container:Container" && r.name === "edge");
+            assert.equal(containers.length, 1);
+            inputs = containers[0].inputs;
+        });
+
+        it("publishes only 80 and 443 on the host", () => {
+            assert.deepEqual(
+                (inputs.ports as { internal: number; external: number }[]).map((p) => [p.internal, p.external]),
+                [
+                    [8080, 80],
+                    [8443, 443],
+                ],
+            );
+        });
+
+        it("checks /healthz and runs as 101 with /tmp as tmpfs", () => {
+            assert.match(JSON.stringify(inputs.healthcheck), /127\.0\.0\.1:8080\/healthz/);
+            assert.equal(inputs.user, "101:101");
+            assert.ok(Object.keys(inputs.tmpfs as Record<string, string>).includes("/tmp"));
+        });
+
+        it("uploads the config, the certificate and the key, and the key never in plain text", () => {
+            assert.ok(!plaintextStrings(inputs).some((s) => s.includes("TU9DSy1LRVktTUFURVJJQUw=")), "the private key must only travel as a secret");
+            const uploads = unwrapSecret(inputs.uploads) as { file: unknown; content: unknown }[];
+            const byPath = Object.fromEntries(uploads.map((u) => [unwrapSecret(u.file) as string, unwrapSecret(u.content) as string]));
+            assert.deepEqual(Object.keys(byPath).sort(), ["/etc/nginx/nginx.conf", "/etc/nginx/tls/tls.crt", "/etc/nginx/tls/tls.key"]);
+            assert.match(byPath["/etc/nginx/nginx.conf"], /server_name app\.example\.com;/);
+            assert.equal(byPath["/etc/nginx/tls/tls.key"], MOCK_KEY);
+        });
+    });
+});
+
+describe("SelfSignedCertificate (mocks)", () => {
+    const recorded: Recorded[] = [];
+    let edgeMod: EdgeModule;
+    let cert: InstanceType<EdgeModule["SelfSignedCertificate"]>;
+
+    before(async () => {
+        pulumi.runtime.setMocks(
+            {
+                newResource(args) {
+                    recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+                    const state: Record<string, unknown> = { ...args.inputs };
+                    if (args.type === "command:local:Command") {
+                        state.stdout = args.name.endsWith("-key") ? MOCK_KEY : MOCK_CERT;
+                        state.stderr = "";
+                    }
+                    return { id: `${args.name}-id`, state };
+                },
+                call: (args) => args.inputs,
+            },
+            "pro-team-care",
+            "cert-test",
+            false,
+        );
+        edgeMod = await import("../../components/edge/index");
+        cert = new edgeMod.SelfSignedCertificate("dev-tls", { domain: "localhost", validityDays: 30 });
+        await settle();
+    });
+
+    const command = (name: string): Recorded => {
+        const found = recorded.filter((r) => r.type === "command:local:Command" && r.name === name);
+        assert.equal(found.length, 1, `one command ${name}`);
+        return found[0];
+    };
+
+    it("returns the key as a secret and the certificate in the clear", async () => {
+        assert.equal(await isSecret(cert.privateKey), true);
+        assert.equal(await valueOf(cert.privateKey), MOCK_KEY);
+        assert.equal(await isSecret(cert.certificate), false);
+        assert.equal(await valueOf(cert.certificate), MOCK_CERT);
+    });
+
+    it("never logs the key: the key command logs stderr only and feeds the certificate command as a secret", () => {
+        const key = command("dev-tls-key").inputs;
+        assert.equal(key.logging, "stderr");
+        assert.equal(key.addPreviousOutputInEnv, false);
+        assert.deepEqual(key.interpreter, ["/bin/sh", "-c"]);
+        const crt = command("dev-tls-cert").inputs;
+        assert.ok(isSecretInput(crt.stdin), "the key reaches openssl only as a secret stdin");
+        assert.equal(unwrapSecret(crt.stdin), MOCK_KEY);
+        assert.equal(crt.logging, "stderr");
+        assert.deepEqual(crt.environment, { CERT_DAYS: "30", CERT_DOMAIN: "localhost" });
+        assert.ok(!plaintextStrings(recorded.map((r) => r.inputs)).some((s) => s.includes("TU9DSy1LRVktTUFURVJJQUw=")));
+    });
+
+    it("wires into the edge with the key still secret", async () => {
+        const platform = new RecordingPlatform("docker");
+        new edgeMod.Edge("edge-dev", {
+            platform,
+            domain: "localhost",
+            webAddress: "web:8080",
+            apiAddress: "api:8000",
+            tls: { certificate: cert.certificate, privateKey: cert.privateKey },
+        });
+        const key = platform.services[0].spec.files?.find((f) => f.path.endsWith("tls.key"));
+        assert.ok(key?.secret);
+        assert.equal(await isSecret(pulumi.output(key.content)), true);
+        assert.equal(await valueOf(key.content), MOCK_KEY);
+    });
+
+    it("refuses a bad domain or validity before running anything", () => {
+        const before = recorded.length;
+        assert.throws(() => new edgeMod.SelfSignedCertificate("bad-a", { domain: "-bad-.example" }), /domain must be a lowercase DNS name/);
+        assert.throws(() => new edgeMod.SelfSignedCertificate("bad-b", { domain: "localhost", validityDays: 0 }), /validityDays must be an integer from 1 to 825/);
+        assert.equal(recorded.filter((r) => r.type === "command:local:Command").length, recorded.slice(0, before).filter((r) => r.type === "command:local:Command").length);
+    });
+});
