@@ -1,0 +1,206 @@
+/**
+ * The exporters and the Pushgateway: small ops-tier workloads Prometheus scrapes. Each is a
+ * component so a stack (or a test) can run one on its own; {@link ./monitoring} composes them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { renderBlackboxConfig } from "./blackbox-config";
+import { DEFAULT_IMAGES, DEFAULT_NAMES, MonitoringRole } from "./images";
+import {
+    blackboxExporterSpec,
+    nginxExporterSpec,
+    nodeExporterSpec,
+    postgresDsn,
+    postgresExporterSpec,
+    pushgatewaySpec,
+    redisExporterSpec,
+} from "./specs";
+import { build, MonitoringWorkloadArgs, runService, WorkloadEndpoint } from "./workload";
+import { WorkloadSpec } from "../platform/spec";
+
+/**
+ * Base of the single-workload monitoring components: resolves the name and image, builds the spec
+ * (errors become a ResourceError before any child), runs it and exposes the endpoint.
+ */
+abstract class MonitoringService extends pulumi.ComponentResource {
+    /** Host name inside the platform. */
+    public readonly host: pulumi.Output<string>;
+    /** Primary port. */
+    public readonly port: pulumi.Output<number>;
+    /** "host:port" of the primary port (a Prometheus scrape target). */
+    public readonly address: pulumi.Output<string>;
+    /** "http://host:port". */
+    public readonly url: pulumi.Output<string>;
+    /** The workload's name on the platform. */
+    public readonly workloadName: string;
+
+    protected constructor(
+        type: string,
+        role: MonitoringRole,
+        name: string,
+        args: MonitoringWorkloadArgs,
+        spec: (image: pulumi.Input<string>) => WorkloadSpec,
+        opts?: pulumi.ComponentResourceOptions,
+        extraOutputs: Record<string, pulumi.Output<unknown>> = {},
+    ) {
+        super(type, name, {}, opts);
+        this.workloadName = args.workloadName ?? DEFAULT_NAMES[role];
+        const built = build(this, name, () => spec(args.image ?? DEFAULT_IMAGES[role]));
+        const ep: WorkloadEndpoint = runService(this, args.platform, this.workloadName, built, args.dependsOn);
+        this.host = ep.host;
+        this.port = ep.port;
+        this.address = ep.address;
+        this.url = ep.url;
+        this.registerOutputs({ host: this.host, port: this.port, address: this.address, url: this.url, ...extraOutputs });
+    }
+}
+
+/** Arguments of {@link NodeExporter}. */
+export type NodeExporterArgs = MonitoringWorkloadArgs;
+
+/**
+ * node-exporter: one per node (a DaemonSet on Kubernetes), host /proc, /sys and / mounted
+ * read-only, host PID; annotated with the "host-metrics-agent" policy exemption.
+ */
+export class NodeExporter extends MonitoringService {
+    /**
+     * @param name Unique name of the component.
+     * @param args Platform, image and resources.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: NodeExporterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("proteamcare:monitoring:NodeExporter", "nodeExporter", name, args, (image) => nodeExporterSpec({ image, resources: args.resources }), opts);
+    }
+}
+
+/** How postgres-exporter reaches PostgreSQL. */
+export interface PostgresConnection {
+    /** Host name. */
+    readonly host: pulumi.Input<string>;
+    /** Port. */
+    readonly port: pulumi.Input<number>;
+    /** Database to connect to. */
+    readonly database: pulumi.Input<string>;
+    /** User (ideally one with only the pg_monitor role). */
+    readonly user: pulumi.Input<string>;
+    /** Password (a secret). */
+    readonly password: pulumi.Input<string>;
+}
+
+/** Arguments of {@link PostgresExporter}. */
+export interface PostgresExporterArgs extends MonitoringWorkloadArgs {
+    /** The database to export metrics of; the password reaches the exporter only as a secret. */
+    readonly postgres: PostgresConnection;
+}
+
+/** postgres-exporter; its connection URI (with the password) is secret env. */
+export class PostgresExporter extends MonitoringService {
+    /**
+     * @param name Unique name of the component.
+     * @param args Platform, connection, image and resources.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: PostgresExporterArgs, opts?: pulumi.ComponentResourceOptions) {
+        const c = args.postgres;
+        const dsn = pulumi.secret(
+            pulumi
+                .all([c.host, c.port, c.database, c.user, c.password])
+                .apply(([host, port, database, user, password]) => postgresDsn({ host, port, database, user, password })),
+        );
+        super("proteamcare:monitoring:PostgresExporter", "postgresExporter", name, args, (image) => postgresExporterSpec({ image, dsn, resources: args.resources }), opts);
+    }
+}
+
+/** Arguments of {@link RedisExporter}. */
+export interface RedisExporterArgs extends MonitoringWorkloadArgs {
+    /** Redis "host:port". */
+    readonly address: pulumi.Input<string>;
+    /** Redis password (a secret). */
+    readonly password: pulumi.Input<string>;
+}
+
+/** redis-exporter; the password is secret env. */
+export class RedisExporter extends MonitoringService {
+    /**
+     * @param name Unique name of the component.
+     * @param args Platform, Redis address and password, image and resources.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: RedisExporterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(
+            "proteamcare:monitoring:RedisExporter",
+            "redisExporter",
+            name,
+            args,
+            (image) => redisExporterSpec({ image, address: args.address, password: args.password, resources: args.resources }),
+            opts,
+        );
+    }
+}
+
+/** Arguments of {@link NginxExporter}. */
+export interface NginxExporterArgs extends MonitoringWorkloadArgs {
+    /** The edge's stub_status URL, e.g. "http://edge:8081/stub_status". */
+    readonly stubStatusUrl: pulumi.Input<string>;
+}
+
+/** nginx-prometheus-exporter for the edge proxy. */
+export class NginxExporter extends MonitoringService {
+    /**
+     * @param name Unique name of the component.
+     * @param args Platform, stub_status URL, image and resources.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: NginxExporterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(
+            "proteamcare:monitoring:NginxExporter",
+            "nginxExporter",
+            name,
+            args,
+            (image) => nginxExporterSpec({ image, stubStatusUrl: args.stubStatusUrl, platform: args.platform.kind, resources: args.resources }),
+            opts,
+        );
+    }
+}
+
+/** Arguments of {@link BlackboxExporter}. */
+export type BlackboxExporterArgs = MonitoringWorkloadArgs;
+
+/** blackbox-exporter with the http_2xx / https_2xx modules the uptime probes use. */
+export class BlackboxExporter extends MonitoringService {
+    /** The rendered modules file (blackbox.yml). */
+    public readonly config: pulumi.Output<string>;
+
+    /**
+     * @param name Unique name of the component.
+     * @param args Platform, image and resources.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: BlackboxExporterArgs, opts?: pulumi.ComponentResourceOptions) {
+        const config = pulumi.output(renderBlackboxConfig());
+        super(
+            "proteamcare:monitoring:BlackboxExporter",
+            "blackboxExporter",
+            name,
+            args,
+            (image) => blackboxExporterSpec({ image, config, resources: args.resources }),
+            opts,
+            { config },
+        );
+        this.config = config;
+    }
+}
+
+/** Arguments of {@link Pushgateway}. */
+export type PushgatewayArgs = MonitoringWorkloadArgs;
+
+/** Pushgateway for the backup and drill metrics the backup jobs push (PUSHGATEWAY_URL). */
+export class Pushgateway extends MonitoringService {
+    /**
+     * @param name Unique name of the component.
+     * @param args Platform, image and resources.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: PushgatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("proteamcare:monitoring:Pushgateway", "pushgateway", name, args, (image) => pushgatewaySpec({ image, resources: args.resources }), opts);
+    }
+}

@@ -1,0 +1,241 @@
+/**
+ * The whole monitoring system from one set of args: exporters, Pushgateway, Loki and the log
+ * collector, Alertmanager, Prometheus and Grafana, all on the ops tier of the stack's platform.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Platform, ResourceSpec } from "../platform/spec";
+import { Alertmanager } from "./alertmanager";
+import { BlackboxExporter, NginxExporter, NodeExporter, PostgresConnection, PostgresExporter, Pushgateway, RedisExporter } from "./exporters";
+import { Grafana } from "./grafana";
+import { DEFAULT_IMAGES, DEFAULT_NAMES, MonitoringRole } from "./images";
+import { LogCollector } from "./log-collector";
+import { Loki } from "./loki";
+import { Prometheus } from "./prometheus";
+import { checkRetention } from "./specs";
+
+/** Arguments of {@link Monitoring}. */
+export interface MonitoringArgs {
+    /** The stack's platform. */
+    readonly platform: Platform;
+    /** The public URL users open (probed through the edge for the uptime SLI and certificate expiry); plain values are checked up front. */
+    readonly publicUrl: pulumi.Input<string>;
+    /** The API health URL probed for the uptime SLI, e.g. "https://app.example.com/api/v1/health". */
+    readonly apiHealthUrl: pulumi.Input<string>;
+    /** The API's "host:port" (its /metrics). */
+    readonly apiAddress: pulumi.Input<string>;
+    /** The edge's stub_status URL, e.g. "http://edge:8081/stub_status". */
+    readonly edgeStubStatusUrl: pulumi.Input<string>;
+    /** PostgreSQL connection for postgres-exporter (the password is a secret). */
+    readonly postgres: PostgresConnection;
+    /** Redis for redis-exporter: "host:port" and password (a secret). */
+    readonly redis: { readonly address: pulumi.Input<string>; readonly password: pulumi.Input<string> };
+    /** Prometheus TSDB retention. Defaults to "200h" (the seed's). */
+    readonly retention?: string;
+    /** Prometheus TSDB size limit, e.g. "50GB". Defaults to none. */
+    readonly retentionSize?: string;
+    /** Turn on Prometheus's lifecycle API (/-/reload, /-/quit). Defaults to false. */
+    readonly enableLifecycleApi?: boolean;
+    /** Slack incoming-webhook URL (a secret). Defaults to none (dev). */
+    readonly slackWebhookUrl?: pulumi.Input<string>;
+    /** Refuse to deploy without a Slack webhook (prod). Defaults to false. */
+    readonly requireSlack?: boolean;
+    /** Slack channel for pages. Defaults to the webhook's own channel. */
+    readonly slackPageChannel?: string;
+    /** Dead-man's-switch URL that receives the Watchdog every minute (a secret). Defaults to none. */
+    readonly heartbeatUrl?: pulumi.Input<string>;
+    /** Recovery point objective in seconds (BackupStale, the backups dashboard). Defaults to 3600. */
+    readonly rpoSeconds?: number;
+    /** Stores whose backups are alerted on. Defaults to ["postgres", "redis"]. */
+    readonly backupStores?: readonly string[];
+    /** API availability SLO. Defaults to 0.999. */
+    readonly sloTarget?: number;
+    /** Days Loki keeps logs. Defaults to 30. */
+    readonly logRetentionDays?: number;
+    /** Base URL of the runbook the alerts link to. Defaults to "README.md". */
+    readonly runbookBaseUrl?: string;
+    /** URL people open Grafana at. Defaults to Grafana's own. */
+    readonly grafanaRootUrl?: string;
+    /** Grafana admin password (a secret). Defaults to a generated one. */
+    readonly grafanaAdminPassword?: pulumi.Input<string>;
+    /** Labels added to every series, alert and log line, e.g. `{ stack: "prod" }`. Defaults to none. */
+    readonly externalLabels?: Readonly<Record<string, string>>;
+    /** Kubernetes: namespaces whose pod logs are collected. Defaults to all. */
+    readonly logNamespaces?: readonly string[];
+    /** Workload names by role. Defaults to DEFAULT_NAMES (the fixed role names of a stack). */
+    readonly workloadNames?: Partial<Record<MonitoringRole, string>>;
+    /** Image per workload (pinned tags or digests). Defaults to DEFAULT_IMAGES. */
+    readonly images?: Partial<Record<MonitoringRole, pulumi.Input<string>>>;
+    /** Requests and limits per workload. Defaults to DEFAULT_RESOURCES. */
+    readonly resources?: Partial<Record<MonitoringRole, ResourceSpec>>;
+    /** Volume sizes in GiB. Defaults to DEFAULT_VOLUME_GI. */
+    readonly storageGi?: Partial<Record<"prometheus" | "alertmanager" | "grafana" | "loki", number>>;
+}
+
+/** The monitoring, logging and alerting system of one stack. */
+export class Monitoring extends pulumi.ComponentResource {
+    /** Grafana inside the platform ("http://host:3000"). */
+    public readonly grafanaUrl: pulumi.Output<string>;
+    /** Grafana admin user. */
+    public readonly grafanaAdminUser: pulumi.Output<string>;
+    /** Grafana admin password (secret). */
+    public readonly grafanaAdminPassword: pulumi.Output<string>;
+    /** Prometheus inside the platform. */
+    public readonly prometheusUrl: pulumi.Output<string>;
+    /** Alertmanager inside the platform. */
+    public readonly alertmanagerUrl: pulumi.Output<string>;
+    /** Loki inside the platform. */
+    public readonly lokiUrl: pulumi.Output<string>;
+    /** Pushgateway URL the backup jobs push to (PUSHGATEWAY_URL). */
+    public readonly pushgatewayUrl: pulumi.Output<string>;
+    /** Workload names, by role. */
+    public readonly workloads: pulumi.Output<Record<MonitoringRole, string>>;
+
+    /**
+     * @param name Unique name of the component.
+     * @param args Platform, endpoints, credentials, alerting and sizing.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("proteamcare:monitoring:Monitoring", name, {}, opts);
+
+        // Validation first: nothing is created when an arg is wrong.
+        const problems: string[] = [];
+        const retention = args.retention ?? "200h";
+        try {
+            checkRetention(retention);
+        } catch (e) {
+            problems.push((e as Error).message);
+        }
+        for (const [key, url] of [["publicUrl", args.publicUrl], ["apiHealthUrl", args.apiHealthUrl]] as const) {
+            if (typeof url === "string" && !/^https?:\/\/[^\s/]+/.test(url)) problems.push(`${key} "${url}" must be an absolute http(s) URL`);
+        }
+        if (args.requireSlack && args.slackWebhookUrl === undefined) {
+            problems.push("this stack requires a Slack webhook for alerts: set slackWebhookUrl (a secret)");
+        }
+        const rpo = args.rpoSeconds ?? 3600;
+        if (!(Number.isInteger(rpo) && rpo > 0)) problems.push(`rpoSeconds must be a positive whole number of seconds, got ${rpo}`);
+        for (const role of Object.keys(args.images ?? {})) {
+            if (!(role in DEFAULT_IMAGES)) problems.push(`images.${role} is not a monitoring workload; use one of ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
+        }
+        for (const role of Object.keys(args.workloadNames ?? {})) {
+            if (!(role in DEFAULT_IMAGES)) problems.push(`workloadNames.${role} is not a monitoring workload; use one of ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
+        }
+        const names = { ...DEFAULT_NAMES, ...(args.workloadNames ?? {}) } as Record<MonitoringRole, string>;
+        const distinct = new Set(Object.values(names));
+        if (distinct.size !== Object.keys(names).length) problems.push(`workloadNames must be distinct, got ${Object.values(names).join(", ")}`);
+        for (const role of Object.keys(args.resources ?? {})) {
+            if (!(role in DEFAULT_IMAGES)) problems.push(`resources.${role} is not a monitoring workload; use one of ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
+        }
+        if (problems.length > 0) throw new pulumi.ResourceError(`${name}: ${problems.join("; ")}`, this);
+
+        const p = args.platform;
+        const img = (r: MonitoringRole): pulumi.Input<string> => args.images?.[r] ?? DEFAULT_IMAGES[r];
+        const common = (r: MonitoringRole): { platform: Platform; workloadName: string; image: pulumi.Input<string>; resources?: ResourceSpec } => ({
+            platform: p,
+            workloadName: names[r],
+            image: img(r),
+            ...(args.resources?.[r] ? { resources: args.resources[r] } : {}),
+        });
+        const child = { parent: this };
+
+        const nodeExporter = new NodeExporter(`${name}-node-exporter`, common("nodeExporter"), child);
+        const postgresExporter = new PostgresExporter(`${name}-postgres-exporter`, { ...common("postgresExporter"), postgres: args.postgres }, child);
+        const redisExporter = new RedisExporter(
+            `${name}-redis-exporter`,
+            { ...common("redisExporter"), address: args.redis.address, password: args.redis.password },
+            child,
+        );
+        const nginxExporter = new NginxExporter(`${name}-nginx-exporter`, { ...common("nginxExporter"), stubStatusUrl: args.edgeStubStatusUrl }, child);
+        const blackbox = new BlackboxExporter(`${name}-blackbox-exporter`, common("blackboxExporter"), child);
+        const pushgateway = new Pushgateway(`${name}-pushgateway`, common("pushgateway"), child);
+
+        const loki = new Loki(`${name}-loki`, { ...common("loki"), retentionDays: args.logRetentionDays ?? 30, storageGi: args.storageGi?.loki }, child);
+        new LogCollector(
+            `${name}-log-collector`,
+            { ...common("alloy"), lokiPushUrl: loki.pushUrl, externalLabels: args.externalLabels, namespaces: args.logNamespaces },
+            child,
+        );
+
+        const alertmanager = new Alertmanager(
+            `${name}-alertmanager`,
+            {
+                ...common("alertmanager"),
+                slackWebhookUrl: args.slackWebhookUrl,
+                requireSlack: args.requireSlack,
+                slackPageChannel: args.slackPageChannel,
+                heartbeatUrl: args.heartbeatUrl,
+                storageGi: args.storageGi?.alertmanager,
+            },
+            child,
+        );
+
+        // Prometheus scrapes Grafana and Grafana queries Prometheus: Grafana's address is handed to
+        // Prometheus once Grafana exists (both only need each other's host name, not each other up).
+        const [grafanaAddress, resolveGrafanaAddress] = pulumi.deferredOutput<string>();
+        const prometheus = new Prometheus(
+            `${name}-prometheus`,
+            {
+                ...common("prometheus"),
+                targets: {
+                    api: args.apiAddress,
+                    nodeExporters: [nodeExporter.address],
+                    postgresExporter: postgresExporter.address,
+                    redisExporter: redisExporter.address,
+                    nginxExporter: nginxExporter.address,
+                    blackboxExporter: blackbox.address,
+                    pushgateway: pushgateway.address,
+                    alertmanager: alertmanager.address,
+                    grafana: grafanaAddress,
+                    loki: loki.address,
+                },
+                probes: { publicUrl: args.publicUrl, apiHealthUrl: args.apiHealthUrl },
+                retention,
+                retentionSize: args.retentionSize,
+                enableLifecycleApi: args.enableLifecycleApi ?? false,
+                rules: {
+                    sloTarget: args.sloTarget,
+                    rpoSeconds: rpo,
+                    backupStores: args.backupStores,
+                    runbookBaseUrl: args.runbookBaseUrl,
+                },
+                externalLabels: args.externalLabels,
+                storageGi: args.storageGi?.prometheus,
+            },
+            child,
+        );
+        const grafana = new Grafana(
+            `${name}-grafana`,
+            {
+                ...common("grafana"),
+                prometheusUrl: prometheus.url,
+                lokiUrl: loki.url,
+                alertmanagerUrl: alertmanager.url,
+                rootUrl: args.grafanaRootUrl,
+                adminPassword: args.grafanaAdminPassword,
+                dashboards: { sloTarget: args.sloTarget, rpoSeconds: rpo },
+                storageGi: args.storageGi?.grafana,
+            },
+            child,
+        );
+        resolveGrafanaAddress(grafana.address);
+
+        this.grafanaUrl = grafana.url;
+        this.grafanaAdminUser = grafana.adminUser;
+        this.grafanaAdminPassword = grafana.adminPassword;
+        this.prometheusUrl = prometheus.url;
+        this.alertmanagerUrl = alertmanager.url;
+        this.lokiUrl = loki.url;
+        this.pushgatewayUrl = pushgateway.url;
+        this.workloads = pulumi.output(names);
+        this.registerOutputs({
+            grafanaUrl: this.grafanaUrl,
+            grafanaAdminUser: this.grafanaAdminUser,
+            grafanaAdminPassword: this.grafanaAdminPassword,
+            prometheusUrl: this.prometheusUrl,
+            alertmanagerUrl: this.alertmanagerUrl,
+            lokiUrl: this.lokiUrl,
+            pushgatewayUrl: this.pushgatewayUrl,
+            workloads: this.workloads,
+        });
+    }
+}

@@ -1,0 +1,464 @@
+/**
+ * The monitoring components under the SDK's mocks:
+ * - through a recording platform of each kind (the seam contract: specs as handed over);
+ * - on the real DockerPlatform and KubernetesPlatform (what the policy pack and the plan see).
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import type { JobHandle, Platform, ServiceHandle, WorkloadOptions, WorkloadSpec } from "../../components/platform/spec";
+import { installMocks, isSecret, isSecretInput, MockRecorder, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
+
+type MonitoringModule = typeof import("../../components/monitoring");
+type DockerModule = typeof import("../../components/platform/docker");
+type KubernetesModule = typeof import("../../components/platform/kubernetes");
+
+const PG_PASSWORD = "pg-pass/with:odd@chars";
+const REDIS_PASSWORD = "redis-secret-value";
+const SLACK_URL = "https://hooks.slack.com/services/T000/B000/SLACKSECRETTOKEN";
+const HEARTBEAT_URL = "https://hc-ping.example.com/0f3c-heartbeat-uuid";
+
+/** A platform that records the specs it is given, for either kind. */
+class RecordingPlatform implements Platform {
+    public readonly services = new Map<string, { spec: WorkloadSpec; opts: WorkloadOptions }>();
+    constructor(public readonly kind: "docker" | "kubernetes") {}
+    service(name: string, spec: WorkloadSpec, opts: WorkloadOptions): ServiceHandle {
+        assert.ok(!this.services.has(name), `workload ${name} created twice`);
+        this.services.set(name, { spec, opts });
+        const host = pulumi.output(this.kind === "docker" ? name : `${name}.ptc.svc.cluster.local`);
+        const port = spec.ports[0].port;
+        return { endpoint: { host, port, address: pulumi.interpolate`${host}:${port}` }, resources: [] };
+    }
+    job(): JobHandle {
+        throw new Error("monitoring runs no jobs");
+    }
+    schedule(): JobHandle {
+        throw new Error("monitoring runs no schedules");
+    }
+    spec(name: string): WorkloadSpec {
+        const s = this.services.get(name);
+        assert.ok(s, `no workload ${name}; have ${[...this.services.keys()].join(", ")}`);
+        return s.spec;
+    }
+}
+
+/** Expected health check per workload (docker kind; the nginx exporter differs on Kubernetes). */
+const HEALTH: Record<string, { kind: string; path?: string; port?: number }> = {
+    prometheus: { kind: "http", path: "/-/ready", port: 9090 },
+    alertmanager: { kind: "http", path: "/-/ready", port: 9093 },
+    grafana: { kind: "http", path: "/api/health", port: 3000 },
+    loki: { kind: "http", path: "/ready", port: 3100 },
+    alloy: { kind: "http", path: "/-/ready", port: 12345 },
+    "node-exporter": { kind: "http", path: "/metrics", port: 9100 },
+    "postgres-exporter": { kind: "http", path: "/metrics", port: 9187 },
+    "redis-exporter": { kind: "http", path: "/health", port: 9121 },
+    "nginx-exporter": { kind: "exec" },
+    "blackbox-exporter": { kind: "http", path: "/-/healthy", port: 9115 },
+    pushgateway: { kind: "http", path: "/-/ready", port: 9091 },
+};
+
+/** The numeric user each image runs as (checked against the images' Dockerfiles). */
+const USERS: Record<string, string | undefined> = {
+    prometheus: "65534:65534",
+    alertmanager: "65534:65534",
+    grafana: "472:472",
+    loki: "10001:10001",
+    alloy: undefined,
+    "node-exporter": "65534:65534",
+    "postgres-exporter": "65534:65534",
+    "redis-exporter": "59000:59000",
+    "nginx-exporter": "1001:1001",
+    "blackbox-exporter": "65534:65534",
+    pushgateway: "65534:65534",
+};
+
+/** A recorded input with every secret envelope opened (for reading structure, not for secrecy checks). */
+function open(v: unknown): unknown {
+    const u = unwrapSecret(v);
+    if (Array.isArray(u)) return u.map(open);
+    if (typeof u === "object" && u !== null) return Object.fromEntries(Object.entries(u).map(([k, x]) => [k, open(x)]));
+    return u;
+}
+
+describe("Monitoring (mocks)", function () {
+    let mocks: MockRecorder;
+    let mon: MonitoringModule;
+    let dockerMod: DockerModule;
+    let k8sMod: KubernetesModule;
+
+    before(async () => {
+        mocks = installMocks("monitoring-test");
+        mon = await import("../../components/monitoring");
+        dockerMod = await import("../../components/platform/docker");
+        k8sMod = await import("../../components/platform/kubernetes");
+    });
+
+    function baseArgs(platform: Platform): import("../../components/monitoring").MonitoringArgs {
+        return {
+            platform,
+            publicUrl: "https://app.example.com/",
+            apiHealthUrl: "https://app.example.com/api/v1/health",
+            apiAddress: pulumi.output(platform.kind === "docker" ? "api:8000" : "api.ptc.svc.cluster.local:8000"),
+            edgeStubStatusUrl: pulumi.output("http://edge:8081/stub_status"),
+            postgres: { host: "postgres", port: 5432, database: "ptc", user: "ptc_monitor", password: pulumi.secret(PG_PASSWORD) },
+            redis: { address: "redis:6379", password: pulumi.secret(REDIS_PASSWORD) },
+            externalLabels: { stack: "test" },
+        };
+    }
+
+    for (const kind of ["docker", "kubernetes"] as const) {
+        describe(`through a recording ${kind} platform`, () => {
+            let platform: RecordingPlatform;
+            let m: import("../../components/monitoring").Monitoring;
+
+            before(async () => {
+                platform = new RecordingPlatform(kind);
+                m = new mon.Monitoring(`mon-rec-${kind}`, {
+                    ...baseArgs(platform),
+                    slackWebhookUrl: pulumi.secret(SLACK_URL),
+                    heartbeatUrl: pulumi.secret(HEARTBEAT_URL),
+                });
+                await settle();
+            });
+
+            it("runs the eleven workloads, every one on the ops tier with its health check", () => {
+                assert.deepStrictEqual([...platform.services.keys()].sort(), Object.keys(HEALTH).sort());
+                for (const [name, { spec }] of platform.services) {
+                    assert.strictEqual(spec.tier, "ops", name);
+                    const expected = name === "nginx-exporter" && kind === "kubernetes" ? { kind: "http", path: "/metrics", port: 9113 } : HEALTH[name];
+                    const hc = spec.healthCheck as { kind: string; path?: string; port?: number };
+                    assert.deepStrictEqual({ kind: hc.kind, path: hc.path, port: hc.port }, { kind: expected.kind, path: expected.path, port: expected.port }, name);
+                    if (hc.kind === "http") assert.ok(spec.ports.some((p) => p.port === hc.port), `${name}: the probe port is a declared port`);
+                }
+            });
+
+            it("runs every image as its numeric non-root user; only the log collector is root, and exempted", () => {
+                for (const [name, { spec }] of platform.services) {
+                    assert.strictEqual(spec.user, USERS[name], name);
+                    if (spec.user) assert.ok(!spec.user.startsWith("0:") && !spec.user.endsWith(":0"), `${name} runs as root or group 0`);
+                    assert.strictEqual(spec.host?.root === true, name === "alloy", `${name}: root`);
+                }
+            });
+
+            it("keeps Prometheus, Grafana, Loki and Alertmanager data on volumes (the ones the monitoring-history exemption names)", () => {
+                const mounts = Object.fromEntries(
+                    [...platform.services].filter(([, s]) => (s.spec.volumes?.length ?? 0) > 0).map(([n, s]) => [n, s.spec.volumes?.map((v) => v.mountPath)]),
+                );
+                assert.deepStrictEqual(mounts, {
+                    prometheus: ["/prometheus"],
+                    alertmanager: ["/alertmanager"],
+                    grafana: ["/var/lib/grafana"],
+                    loki: ["/loki"],
+                });
+            });
+
+            it("runs node-exporter per node with /proc, /sys and / and host PID, annotated host-metrics-agent", () => {
+                const s = platform.spec("node-exporter");
+                assert.strictEqual(s.perNode, true);
+                assert.strictEqual(s.host?.pid, true);
+                assert.deepStrictEqual(
+                    s.host?.paths?.map((p) => p.hostPath),
+                    ["/proc", "/sys", "/"],
+                );
+                assert.deepStrictEqual(s.annotations, { "proteamcare.io/policy-exemptions": "host-metrics-agent" });
+                assert.ok((s.command as string[]).includes("--path.rootfs=/host/root"));
+                assert.ok(!s.volumes, "a DaemonSet cannot have volumes");
+            });
+
+            it("runs Alloy per node with read-only container-log access, annotated log-collector; only the history stores carry another exemption", () => {
+                const s = platform.spec("alloy");
+                assert.strictEqual(s.perNode, true);
+                if (kind === "kubernetes") assert.strictEqual(s.host?.containerLogs, true);
+                else assert.deepStrictEqual(s.host?.paths, [{ hostPath: "/var/lib/docker/containers", mountPath: "/var/lib/docker/containers" }]);
+                assert.strictEqual(s.host?.pid, undefined, "no host PID for the collector");
+                assert.deepStrictEqual(s.annotations, { "proteamcare.io/policy-exemptions": "log-collector" });
+                const history = ["alertmanager", "grafana", "loki", "prometheus"];
+                for (const [name, { spec }] of platform.services) {
+                    if (name === "alloy" || name === "node-exporter") continue;
+                    assert.strictEqual(spec.host, undefined, `${name} has host access`);
+                    // The monitoring stores' volumes hold rebuildable history: exempted from backup coverage only.
+                    const exemption = spec.annotations?.["proteamcare.io/policy-exemptions"];
+                    assert.strictEqual(exemption, history.includes(name) ? "monitoring-history" : undefined, `${name}: ${exemption}`);
+                    if (exemption) assert.ok((spec.volumes?.length ?? 0) > 0);
+                }
+            });
+
+            it(`renders the collector for ${kind}`, async () => {
+                const alloy = platform.spec("alloy").files?.find((f) => f.path === "/etc/alloy/config.alloy");
+                const text = await valueOf(alloy?.content as pulumi.Input<string>);
+                assert.match(text, kind === "docker" ? /\/var\/lib\/docker\/containers\/\*\/\*-json\.log/ : /discovery\.kubernetes "pods"/);
+                const host = kind === "docker" ? "loki" : "loki.ptc.svc.cluster.local";
+                assert.ok(text.includes(`url = "http://${host}:3100/loki/api/v1/push"`), text);
+            });
+
+            it("gives the exporters their credentials only as secrets", async () => {
+                const pg = platform.spec("postgres-exporter");
+                assert.deepStrictEqual(Object.keys(pg.secretEnv ?? {}), ["DATA_SOURCE_NAME"]);
+                assert.strictEqual(pg.env, undefined);
+                const dsn = pg.secretEnv?.DATA_SOURCE_NAME as pulumi.Output<string>;
+                assert.ok(await isSecret(dsn));
+                assert.strictEqual(await valueOf(dsn), `postgresql://ptc_monitor:${encodeURIComponent(PG_PASSWORD)}@postgres:5432/ptc?sslmode=disable`);
+                const redis = platform.spec("redis-exporter");
+                assert.ok(await isSecret(redis.secretEnv?.REDIS_PASSWORD as pulumi.Output<string>));
+                assert.strictEqual(await valueOf(redis.secretEnv?.REDIS_PASSWORD as pulumi.Output<string>), REDIS_PASSWORD);
+                assert.strictEqual(await valueOf(redis.env?.REDIS_ADDR as pulumi.Input<string>), "redis://redis:6379");
+            });
+
+            it("keeps the Grafana admin password out of plain inputs: a secret file and a secret output", async () => {
+                const g = platform.spec("grafana");
+                const pwFile = g.files?.find((f) => f.path === "/etc/grafana/secrets/admin-password");
+                assert.ok(pwFile?.secret, "the password file is secret");
+                assert.ok(await isSecret(pulumi.output(pwFile.content)));
+                const password = await valueOf(m.grafanaAdminPassword);
+                assert.ok(await isSecret(m.grafanaAdminPassword));
+                assert.ok(mocks.generatedSecrets.includes(password), "generated by RandomPassword");
+                for (const v of Object.values(g.env ?? {})) assert.ok(!String(await valueOf(v)).includes(password));
+                for (const f of g.files ?? []) {
+                    if (f.secret) continue;
+                    assert.ok(!(await valueOf(f.content)).includes(password), `${f.path} holds the password`);
+                }
+                assert.deepStrictEqual(g.secretEnv, { GF_SECURITY_ADMIN_PASSWORD__FILE: "/etc/grafana/secrets/admin-password" });
+                assert.strictEqual(g.env?.GF_USERS_ALLOW_SIGN_UP, "false");
+                assert.strictEqual(g.env?.GF_AUTH_ANONYMOUS_ENABLED, "false");
+            });
+
+            it("provisions Grafana's datasources at the platform's hosts", async () => {
+                const ds = platform.spec("grafana").files?.find((f) => f.path.endsWith("/datasources/pro-team-care.yaml"));
+                const doc = YAML.parse(await valueOf(ds?.content as pulumi.Input<string>)) as { datasources: { uid: string; url: string }[] };
+                const h = (n: string): string => (kind === "docker" ? n : `${n}.ptc.svc.cluster.local`);
+                assert.deepStrictEqual(
+                    doc.datasources.map((d) => [d.uid, d.url]),
+                    [
+                        ["ptc-prometheus", `http://${h("prometheus")}:9090`],
+                        ["ptc-loki", `http://${h("loki")}:3100`],
+                        ["ptc-alertmanager", `http://${h("alertmanager")}:9093`],
+                    ],
+                );
+            });
+
+            it("runs Prometheus with the seed's 200h retention and the lifecycle API off", () => {
+                const cmd = platform.spec("prometheus").command as string[];
+                assert.ok(cmd.includes("--storage.tsdb.retention.time=200h"), cmd.join(" "));
+                assert.ok(!cmd.some((c) => c.includes("enable-lifecycle")));
+                assert.ok(cmd.includes("--config.file=/etc/prometheus/prometheus.yml"));
+            });
+
+            it("scrapes every tier at the platform's addresses, including Grafana (resolved after it exists)", async () => {
+                const file = platform.spec("prometheus").files?.find((f) => f.path === "/etc/prometheus/prometheus.yml");
+                const doc = YAML.parse(await valueOf(file?.content as pulumi.Input<string>)) as {
+                    scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+                    rule_files: string[];
+                };
+                const targets = Object.fromEntries(doc.scrape_configs.map((j) => [j.job_name, j.static_configs.flatMap((s) => s.targets)]));
+                const h = (n: string, p: number): string => (kind === "docker" ? `${n}:${p}` : `${n}.ptc.svc.cluster.local:${p}`);
+                assert.deepStrictEqual(targets.grafana, [h("grafana", 3000)]);
+                assert.deepStrictEqual(targets.node, [h("node-exporter", 9100)]);
+                assert.deepStrictEqual(targets.postgres, [h("postgres-exporter", 9187)]);
+                assert.deepStrictEqual(targets.redis, [h("redis-exporter", 9121)]);
+                assert.deepStrictEqual(targets.nginx, [h("nginx-exporter", 9113)]);
+                assert.deepStrictEqual(targets.pushgateway, [h("pushgateway", 9091)]);
+                assert.deepStrictEqual(targets.loki, [h("loki", 3100)]);
+                assert.deepStrictEqual(targets.api, [kind === "docker" ? "api:8000" : "api.ptc.svc.cluster.local:8000"]);
+                const ruleFile = platform.spec("prometheus").files?.find((f) => f.path.startsWith("/etc/prometheus/rules/"));
+                assert.ok(ruleFile, "the rule file is mounted where rule_files points");
+                assert.ok(doc.rule_files.some((g) => g === "/etc/prometheus/rules/*.yml"));
+                assert.match(await valueOf(ruleFile.content), /alert: BackupStale/);
+            });
+
+            it("mounts the Slack webhook as a secret file the Alertmanager config reads, never inline", async () => {
+                const am = platform.spec("alertmanager");
+                const slack = am.files?.find((f) => f.path === mon.SLACK_WEBHOOK_FILE);
+                assert.ok(slack?.secret);
+                assert.ok(await isSecret(pulumi.output(slack.content)));
+                assert.strictEqual(await valueOf(slack.content), SLACK_URL);
+                const cfgFile = am.files?.find((f) => f.path === "/etc/alertmanager/alertmanager.yml");
+                assert.ok(cfgFile?.secret, "alertmanager.yml holds the heartbeat URL: secret");
+                const cfg = await valueOf(cfgFile.content);
+                assert.ok(!cfg.includes("SLACKSECRETTOKEN"));
+                assert.ok(cfg.includes(`api_url_file: ${mon.SLACK_WEBHOOK_FILE}`), cfg);
+                assert.ok(cfg.includes(HEARTBEAT_URL));
+            });
+
+            it("exposes the Pushgateway URL for the backup jobs", async () => {
+                assert.strictEqual(await valueOf(m.pushgatewayUrl), kind === "docker" ? "http://pushgateway:9091" : "http://pushgateway.ptc.svc.cluster.local:9091");
+            });
+        });
+    }
+
+    describe("args", () => {
+        it("turns the lifecycle API on and sets the retention when asked", () => {
+            const platform = new RecordingPlatform("docker");
+            new mon.Monitoring("mon-lifecycle", { ...baseArgs(platform), retention: "15d", retentionSize: "40GB", enableLifecycleApi: true });
+            const cmd = platform.spec("prometheus").command as string[];
+            assert.ok(cmd.includes("--web.enable-lifecycle"));
+            assert.ok(cmd.includes("--storage.tsdb.retention.time=15d"));
+            assert.ok(cmd.includes("--storage.tsdb.retention.size=40GB"));
+        });
+
+        it("takes pinned images, names and resources from args", () => {
+            const platform = new RecordingPlatform("docker");
+            new mon.Monitoring("mon-images", {
+                ...baseArgs(platform),
+                images: { prometheus: "prom/prometheus:v3.5.1" },
+                resources: { loki: { cpu: "1", memory: "2Gi" } },
+                workloadNames: { grafana: "dashboards" },
+            });
+            assert.strictEqual(platform.spec("prometheus").image, "prom/prometheus:v3.5.1");
+            assert.strictEqual(platform.spec("alertmanager").image, mon.DEFAULT_IMAGES.alertmanager);
+            assert.deepStrictEqual(platform.spec("loki").resources, { cpu: "1", memory: "2Gi" });
+            assert.ok(platform.services.has("dashboards") && !platform.services.has("grafana"));
+            for (const image of Object.values(mon.DEFAULT_IMAGES)) assert.match(image, /:[^:]*\d[^:]*$/, `${image} is not pinned`);
+        });
+
+        it("refuses bad args before creating anything", () => {
+            const platform = new RecordingPlatform("docker");
+            assert.throws(() => new mon.Monitoring("mon-bad1", { ...baseArgs(platform), retention: "200 hours" }), /retention "200 hours" must be a positive Prometheus duration/);
+            assert.throws(() => new mon.Monitoring("mon-bad2", { ...baseArgs(platform), requireSlack: true }), /requires a Slack webhook/);
+            assert.throws(() => new mon.Monitoring("mon-bad3", { ...baseArgs(platform), publicUrl: "app.example.com" }), /publicUrl "app.example.com"/);
+            assert.throws(
+                () => new mon.Monitoring("mon-bad4", { ...baseArgs(platform), images: { grafna: "x:1" } as unknown as Record<string, string> }),
+                /images.grafna is not a monitoring workload/,
+            );
+            assert.strictEqual(platform.services.size, 0);
+        });
+
+        it("without Slack (dev), alerts go nowhere but the config is still valid", async () => {
+            const platform = new RecordingPlatform("docker");
+            new mon.Monitoring("mon-noslack", baseArgs(platform));
+            const am = platform.spec("alertmanager");
+            assert.ok(!am.files?.some((f) => f.path === mon.SLACK_WEBHOOK_FILE));
+            const cfg = await valueOf(am.files?.find((f) => f.path.endsWith("alertmanager.yml"))?.content as pulumi.Input<string>);
+            assert.ok(!cfg.includes("slack_configs"));
+        });
+
+        it("takes the probe URLs as outputs (e.g. the edge's) and probes them", async () => {
+            const platform = new RecordingPlatform("docker");
+            new mon.Monitoring("mon-probes", {
+                ...baseArgs(platform),
+                publicUrl: pulumi.output("https://edge-output.example.com/"),
+                apiHealthUrl: pulumi.output("https://edge-output.example.com/api/v1/health"),
+            });
+            const file = platform.spec("prometheus").files?.find((f) => f.path === "/etc/prometheus/prometheus.yml");
+            const doc = YAML.parse(await valueOf(file?.content as pulumi.Input<string>)) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+            const probe = doc.scrape_configs.find((j) => j.job_name === "probe-http");
+            assert.deepStrictEqual(
+                probe?.static_configs.flatMap((c) => c.targets),
+                ["https://edge-output.example.com/", "https://edge-output.example.com/api/v1/health"],
+            );
+        });
+
+        it("a stack's own Grafana password is used and stays secret", async () => {
+            const platform = new RecordingPlatform("docker");
+            const m = new mon.Monitoring("mon-ownpw", { ...baseArgs(platform), grafanaAdminPassword: "stack-set-password" });
+            assert.strictEqual(await valueOf(m.grafanaAdminPassword), "stack-set-password");
+            assert.ok(await isSecret(m.grafanaAdminPassword));
+        });
+    });
+
+    describe("on the real platforms", () => {
+        let dockerPassword: string;
+        let k8sPassword: string;
+
+        before(async () => {
+            const docker = new dockerMod.DockerPlatform("mplat", { prefix: "ptc-mon" });
+            const md = new mon.Monitoring("mon-docker", { ...baseArgs(docker), slackWebhookUrl: pulumi.secret(SLACK_URL), heartbeatUrl: pulumi.secret(HEARTBEAT_URL) });
+            const k8s = new k8sMod.KubernetesPlatform("kplat", { namespace: "ptc" });
+            const mk = new mon.Monitoring("mon-k8s", { ...baseArgs(k8s), slackWebhookUrl: pulumi.secret(SLACK_URL), heartbeatUrl: pulumi.secret(HEARTBEAT_URL) });
+            dockerPassword = await valueOf(md.grafanaAdminPassword);
+            k8sPassword = await valueOf(mk.grafanaAdminPassword);
+            await settle();
+        });
+
+        const SECRETS = (): string[] => [PG_PASSWORD, encodeURIComponent(PG_PASSWORD), REDIS_PASSWORD, "SLACKSECRETTOKEN", "heartbeat-uuid", dockerPassword, k8sPassword];
+
+        it("docker: one container per workload, each with a healthcheck and the ops tier", () => {
+            const containers = mocks.ofType("docker:index/container:Container").filter((c) => String(c.inputs.name).startsWith("ptc-mon-"));
+            assert.deepStrictEqual(containers.map((c) => c.name).sort(), Object.keys(HEALTH).sort());
+            for (const c of containers) {
+                const hc = c.inputs.healthcheck as { tests: string[] } | undefined;
+                assert.ok(hc && hc.tests.length > 1, `${c.name} has no healthcheck`);
+                const labels = Object.fromEntries((c.inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+                assert.strictEqual(labels["proteamcare.io/tier"], "ops", c.name);
+                assert.ok(!("ports" in c.inputs) || (c.inputs.ports as unknown[]).length === 0, `${c.name} publishes a host port`);
+            }
+        });
+
+        it("docker: node-exporter gets host PID and read-only host paths, Alloy the log directory (never the socket), both exempted by name", () => {
+            const get = (n: string): Record<string, unknown> => mocks.get("docker:index/container:Container", n).inputs;
+            const node = get("node-exporter");
+            assert.strictEqual(node.pidMode, "host");
+            const nodeVols = node.volumes as { hostPath?: string; readOnly?: boolean }[];
+            assert.deepStrictEqual(nodeVols.filter((v) => v.hostPath).map((v) => [v.hostPath, v.readOnly]), [["/proc", true], ["/sys", true], ["/", true]]);
+            const alloy = get("alloy");
+            const alloyVols = alloy.volumes as { hostPath?: string; readOnly?: boolean }[];
+            assert.deepStrictEqual(alloyVols.filter((v) => v.hostPath).map((v) => [v.hostPath, v.readOnly]), [["/var/lib/docker/containers", true]]);
+            assert.ok(!alloyVols.some((v) => String(v.hostPath).includes(".sock")), "the engine socket is never mounted");
+            const label = (inputs: Record<string, unknown>, key: string): string | undefined =>
+                (inputs.labels as { label: string; value: string }[]).find((l) => l.label === key)?.value;
+            assert.strictEqual(label(node, "proteamcare.io/policy-exemptions"), "host-metrics-agent");
+            assert.strictEqual(label(alloy, "proteamcare.io/policy-exemptions"), "log-collector");
+            assert.strictEqual(label(get("prometheus"), "proteamcare.io/policy-exemptions"), "monitoring-history");
+            assert.strictEqual(label(get("blackbox-exporter"), "proteamcare.io/policy-exemptions"), undefined);
+        });
+
+        it("docker: no secret appears in plaintext in any container input", () => {
+            const containers = mocks.ofType("docker:index/container:Container").filter((c) => String(c.inputs.name).startsWith("ptc-mon-"));
+            const plain = containers.flatMap((c) => plaintextStrings(c.inputs)).join("\n");
+            for (const s of SECRETS()) assert.ok(!plain.includes(s), `plaintext secret ${s.slice(0, 6)}…`);
+            const grafana = mocks.get("docker:index/container:Container", "grafana").inputs;
+            // One secret upload makes the provider's whole uploads list secret.
+            assert.ok(isSecretInput(grafana.uploads), "the uploads holding the password are a secret input");
+            const uploads = open(grafana.uploads) as { file: string; content: string }[];
+            const pw = uploads.find((u) => u.file === "/etc/grafana/secrets/admin-password");
+            assert.strictEqual(pw?.content, dockerPassword);
+        });
+
+        it("kubernetes: DaemonSets for the host agents, StatefulSets for the stores, probes on every workload", () => {
+            const owned = (type: string): string[] =>
+                mocks
+                    .ofType(type)
+                    .filter((r) => ["ptc", "ptc-host"].includes((r.inputs.metadata as { namespace?: string }).namespace ?? ""))
+                    .map((r) => r.name)
+                    .sort();
+            assert.deepStrictEqual(owned("kubernetes:apps/v1:DaemonSet"), ["alloy-ds", "node-exporter-ds"]);
+            assert.deepStrictEqual(owned("kubernetes:apps/v1:StatefulSet"), ["alertmanager-sts", "grafana-sts", "loki-sts", "prometheus-sts"]);
+            assert.deepStrictEqual(owned("kubernetes:apps/v1:Deployment"), [
+                "blackbox-exporter-deploy",
+                "nginx-exporter-deploy",
+                "postgres-exporter-deploy",
+                "pushgateway-deploy",
+                "redis-exporter-deploy",
+            ]);
+            for (const type of ["kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment"]) {
+                for (const r of mocks.ofType(type)) {
+                    const ns = (r.inputs.metadata as { namespace?: string }).namespace;
+                    if (ns !== "ptc" && ns !== "ptc-host") continue;
+                    const pod = (open(r.inputs.spec) as { template: { spec: { containers: Record<string, unknown>[] }; metadata: { labels: Record<string, string> } } }).template;
+                    const c = pod.spec.containers[0];
+                    assert.ok(c.readinessProbe && c.livenessProbe, `${r.name} lacks probes`);
+                    assert.strictEqual(pod.metadata.labels["proteamcare.io/tier"], "ops", r.name);
+                }
+            }
+            const ds = open(mocks.get("kubernetes:apps/v1:DaemonSet", "node-exporter-ds").inputs) as {
+                metadata: { namespace: string };
+                spec: { template: { metadata: { annotations: Record<string, string> }; spec: { hostPID?: boolean } } };
+            };
+            assert.strictEqual(ds.metadata.namespace, "ptc-host");
+            assert.strictEqual(ds.spec.template.spec.hostPID, true);
+            assert.strictEqual(ds.spec.template.metadata.annotations["proteamcare.io/policy-exemptions"], "host-metrics-agent");
+            const prom = open(mocks.get("kubernetes:apps/v1:StatefulSet", "prometheus-sts").inputs) as {
+                spec: { template: { spec: { containers: { readinessProbe: { httpGet: { path: string } }; args: string[] }[] } } };
+            };
+            assert.strictEqual(prom.spec.template.spec.containers[0].readinessProbe.httpGet.path, "/-/ready");
+            assert.ok(prom.spec.template.spec.containers[0].args.includes("--storage.tsdb.retention.time=200h"));
+        });
+
+        it("kubernetes: no secret appears in plaintext in any object", () => {
+            const objects = mocks.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            const plain = objects.flatMap((r) => plaintextStrings(r.inputs)).join("\n");
+            for (const s of SECRETS()) assert.ok(!plain.includes(s), `plaintext secret ${s.slice(0, 6)}…`);
+            const secret = mocks.get("kubernetes:core/v1:Secret", "grafana-secret").inputs;
+            assert.ok(isSecretInput(secret.stringData), "the Grafana Secret's data is a secret input");
+        });
+    });
+});
