@@ -2,29 +2,23 @@
  * Per-environment defaults. A stack file sets only what differs; objects merge key by key.
  * Every image is pinned to a version so a redeploy never changes software silently.
  */
+import { DEFAULT_MC_IMAGE, DEFAULT_MINIO_IMAGE } from "../components/backup/minio";
+import { DEFAULT_EDGE_IMAGE } from "../components/edge/edge";
+import { DEFAULT_IMAGES as MONITORING_IMAGES } from "../components/monitoring/images";
 import type { ImageKey, ResourceKey, StructuredConfig } from "./schema";
 
 /** Images of third-party software, pinned. The application images (api, web, backup) are built by us. */
 const IMAGES: Record<ImageKey, string> = {
     api: "ghcr.io/proteamcare/backend:1.0.0",
     web: "ghcr.io/proteamcare/frontend:1.0.0",
-    edge: "nginxinc/nginx-unprivileged:1.27.3-alpine",
+    edge: DEFAULT_EDGE_IMAGE,
     postgres: "postgres:16.6-bookworm",
     redis: "redis:7.4.1-bookworm",
     backup: "ghcr.io/proteamcare/ptc-backup:1.0.0",
-    minio: "minio/minio:RELEASE.2025-01-20T14-49-07Z",
-    minioClient: "minio/mc:RELEASE.2025-01-17T23-25-50Z",
-    prometheus: "prom/prometheus:v3.1.0",
-    alertmanager: "prom/alertmanager:v0.28.0",
-    grafana: "grafana/grafana:11.4.0",
-    loki: "grafana/loki:3.3.2",
-    alloy: "grafana/alloy:v1.6.1",
-    nodeExporter: "prom/node-exporter:v1.8.2",
-    postgresExporter: "quay.io/prometheuscommunity/postgres-exporter:v0.16.0",
-    redisExporter: "oliver006/redis_exporter:v1.67.0",
-    nginxExporter: "nginx/nginx-prometheus-exporter:1.4.0",
-    blackboxExporter: "prom/blackbox-exporter:v0.25.0",
-    pushgateway: "prom/pushgateway:v1.11.0",
+    minio: DEFAULT_MINIO_IMAGE,
+    minioClient: DEFAULT_MC_IMAGE,
+    // The components' own pinned defaults: one place to bump a version.
+    ...MONITORING_IMAGES,
 };
 
 type Resources = Record<ResourceKey, { cpu: string; memory: string; cpuLimit?: string; memoryLimit?: string }>;

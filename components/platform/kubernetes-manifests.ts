@@ -475,7 +475,7 @@ export function configMapManifest(name: string, spec: ContainerSpec, ctx: Manife
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: meta(configMapName(name), ctx, objectLabels(name, spec, ctx, kind), objectAnnotations(spec)),
+        metadata: meta(configMapName(name), ctx, objectLabels(name, spec, ctx, kind)),
         data: Object.fromEntries(plain.map(({ key, file }) => [key, file.content])),
     };
 }
@@ -491,7 +491,7 @@ export function secretManifest(name: string, spec: ContainerSpec, ctx: ManifestC
     return {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: meta(secretName(name), ctx, objectLabels(name, spec, ctx, kind), objectAnnotations(spec)),
+        metadata: meta(secretName(name), ctx, objectLabels(name, spec, ctx, kind)),
         type: "Opaque",
         stringData,
     };
@@ -724,7 +724,9 @@ export function serviceManifests(name: string, spec: WorkloadSpec, ctx: Manifest
             ? {
                   apiVersion: "v1",
                   kind: "Service",
-                  metadata: meta(name, ctx, labels, annotations),
+                  // The spec's annotations (backup coverage, policy exemptions) describe the
+                  // workload; they go on the workload and its pods only.
+                  metadata: meta(name, ctx, labels),
                   spec: {
                       type: "ClusterIP",
                       selector,
@@ -740,7 +742,7 @@ export function serviceManifests(name: string, spec: WorkloadSpec, ctx: Manifest
         publicService = {
             apiVersion: "v1",
             kind: "Service",
-            metadata: meta(publicServiceName(name), ctx, labels, annotations),
+            metadata: meta(publicServiceName(name), ctx, labels),
             spec: {
                 type: "LoadBalancer",
                 // Local keeps the client's source address (access logs, rate limits) and skips a hop.
@@ -767,7 +769,7 @@ export function serviceManifests(name: string, spec: WorkloadSpec, ctx: Manifest
             ? {
                   apiVersion: "policy/v1",
                   kind: "PodDisruptionBudget",
-                  metadata: meta(name, ctx, labels, annotations),
+                  metadata: meta(name, ctx, labels),
                   spec: {
                       maxUnavailable: 1,
                       selector: { matchLabels: selector },

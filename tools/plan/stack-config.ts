@@ -61,14 +61,15 @@ const DECLARATION_KEYS = new Set(["type", "description", "default", "value", "se
 
 /**
  * A placeholder for the secure value of `key`: a random marker (`offline-plan-placeholder-<hex>`),
- * shaped as a PEM block when the key names a certificate or private key so that programs that
- * check the PEM shape still run.
+ * shaped as a PEM block when the key names a certificate or private key, and as an https URL on
+ * the reserved `.invalid` domain when it names a URL, so that programs that check the shape still run.
  */
 export function securePlaceholder(key: string): string {
     const marker = `offline-plan-placeholder-${randomBytes(12).toString("hex")}`;
     const leaf = key.split(/[:.]/).pop() ?? key;
     if (/(cert|crt|pem)/i.test(leaf) && !/key/i.test(leaf)) return pem("CERTIFICATE", marker);
     if (/(tls|ssl|private).*key|^key$|pem/i.test(leaf)) return pem("PRIVATE KEY", marker);
+    if (/(url|uri|webhook)$/i.test(leaf)) return `https://${marker}.invalid/`;
     return marker;
 }
 

@@ -1,0 +1,201 @@
+/**
+ * Pro Team Care: the whole platform from one set of components, on Docker (dev) or Kubernetes (prod).
+ * This file only loads the stack's config, picks the platform and composes the components.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Api, Web } from "./components/app";
+import { BackupBucket, Backups } from "./components/backup";
+import { Postgres, Redis } from "./components/data";
+import { Edge } from "./components/edge/edge";
+import { Monitoring } from "./components/monitoring";
+import { SelfSignedCertificate } from "./components/edge/self-signed";
+import { DockerPlatform } from "./components/platform/docker";
+import { KubernetesPlatform } from "./components/platform/kubernetes";
+import { Platform } from "./components/platform/spec";
+import { loadStackConfig } from "./stacks/load";
+
+const cfg = loadStackConfig();
+const stack = pulumi.getStack();
+
+const platform: Platform =
+    cfg.platform === "docker"
+        ? new DockerPlatform("platform", { prefix: cfg.docker.prefix })
+        : new KubernetesPlatform("platform", {
+              namespace: cfg.kubernetes.namespace,
+              storageClassName: cfg.kubernetes.storageClassName,
+          });
+
+const postgres = new Postgres("postgres", {
+    platform,
+    image: cfg.images.postgres,
+    database: cfg.postgres.database,
+    user: cfg.postgres.user,
+    password: cfg.secrets.postgresPassword,
+    volumeSizeGi: cfg.postgres.volumeSizeGi,
+    resources: cfg.resources.postgres,
+});
+
+const redis = new Redis("redis", {
+    platform,
+    image: cfg.images.redis,
+    password: cfg.secrets.redisPassword,
+    volumeSizeGi: cfg.redis.volumeSizeGi,
+    resources: cfg.resources.redis,
+});
+
+const api = new Api("api", {
+    platform,
+    image: cfg.images.api,
+    environment: cfg.environment === "prod" ? "production" : "development",
+    postgres: { host: postgres.host, port: postgres.port, password: postgres.password, database: postgres.database, user: postgres.user },
+    redis: { host: redis.host, port: redis.port, password: redis.password },
+    replicas: cfg.replicas.api,
+    resources: cfg.resources.api,
+    migrations: cfg.api.migrations,
+    migrationResources: cfg.resources.migrate,
+});
+
+const web = new Web("web", {
+    platform,
+    image: cfg.images.web,
+    replicas: cfg.replicas.web,
+    resources: cfg.resources.web,
+});
+
+// A real certificate from config, or (dev only; the loader refuses it in prod) a self-signed pair.
+const tls =
+    cfg.edge.tlsCertificate && cfg.secrets.tlsPrivateKey
+        ? { certificate: pulumi.output(cfg.edge.tlsCertificate), privateKey: cfg.secrets.tlsPrivateKey }
+        : (() => {
+              const selfSigned = new SelfSignedCertificate("edge-cert", { domain: cfg.domain });
+              return { certificate: selfSigned.certificate, privateKey: selfSigned.privateKey };
+          })();
+
+const edge = new Edge("edge", {
+    platform,
+    image: cfg.images.edge,
+    domain: cfg.domain,
+    webAddress: web.address,
+    apiAddress: api.address,
+    tls,
+    // On docker the edge publishes these host ports; on Kubernetes its LoadBalancer serves 80/443.
+    hostPorts: cfg.platform === "docker" ? { http: cfg.docker.httpPort, https: cfg.docker.httpsPort } : { http: 80, https: 443 },
+    replicas: cfg.replicas.edge,
+    resources: cfg.resources.edge,
+    clientMaxBodySizeMb: cfg.edge.clientMaxBodySizeMb,
+    proxyReadTimeoutSeconds: cfg.edge.proxyReadTimeoutSeconds,
+});
+
+// Backups: a hardened S3 bucket (prod) or MinIO beside the stores (dev), an hourly streamed backup
+// of PostgreSQL and Redis, and a daily restore drill.
+const backupBucket = new BackupBucket("backup-bucket", {
+    mode: cfg.backup.bucket,
+    region: cfg.backup.bucket === "aws" ? new pulumi.Config("aws").require("region") : undefined,
+    bucketName: cfg.backup.bucketName,
+    prefix: cfg.backup.prefix,
+    retentionDays: cfg.backup.retentionDays,
+    noncurrentDays: cfg.backup.noncurrentDays,
+    objectLock:
+        cfg.backup.objectLock !== "off" && cfg.backup.objectLockDays !== undefined
+            ? { mode: cfg.backup.objectLock, days: cfg.backup.objectLockDays }
+            : undefined,
+    platform: cfg.backup.bucket === "platform" ? platform : undefined,
+    minioImage: cfg.images.minio,
+    mcImage: cfg.images.minioClient,
+    minioVolumeGi: cfg.backup.volumeSizeGi,
+    minioResources: cfg.resources.minio,
+});
+
+// Monitoring, logs and alerting: Prometheus, Alertmanager, Grafana, Loki, Alloy and the exporters.
+const exporterResources = cfg.resources.exporter;
+const monitoring = new Monitoring("monitoring", {
+    platform,
+    publicUrl: edge.publicUrl,
+    apiHealthUrl: edge.apiHealthUrl,
+    apiAddress: api.address,
+    edgeStubStatusUrl: edge.statusUrl,
+    postgres: { host: postgres.host, port: postgres.port, database: postgres.database, user: postgres.user, password: postgres.password },
+    redis: { address: pulumi.interpolate`${redis.host}:${redis.port}`, password: redis.password },
+    retention: cfg.monitoring.retention,
+    enableLifecycleApi: cfg.monitoring.lifecycleApi,
+    slackWebhookUrl: cfg.secrets.alertSlackWebhookUrl,
+    requireSlack: cfg.monitoring.requireSlack,
+    heartbeatUrl: cfg.secrets.alertHeartbeatUrl ?? cfg.monitoring.heartbeatUrl,
+    rpoSeconds: cfg.monitoring.rpoSeconds,
+    logRetentionDays: cfg.monitoring.logRetentionDays,
+    grafanaAdminPassword: cfg.secrets.grafanaAdminPassword,
+    externalLabels: { stack },
+    images: {
+        prometheus: cfg.images.prometheus,
+        alertmanager: cfg.images.alertmanager,
+        grafana: cfg.images.grafana,
+        loki: cfg.images.loki,
+        alloy: cfg.images.alloy,
+        nodeExporter: cfg.images.nodeExporter,
+        postgresExporter: cfg.images.postgresExporter,
+        redisExporter: cfg.images.redisExporter,
+        nginxExporter: cfg.images.nginxExporter,
+        blackboxExporter: cfg.images.blackboxExporter,
+        pushgateway: cfg.images.pushgateway,
+    },
+    resources: {
+        prometheus: cfg.resources.prometheus,
+        alertmanager: cfg.resources.alertmanager,
+        grafana: cfg.resources.grafana,
+        loki: cfg.resources.loki,
+        alloy: cfg.resources.alloy,
+        nodeExporter: exporterResources,
+        postgresExporter: exporterResources,
+        redisExporter: exporterResources,
+        nginxExporter: exporterResources,
+        blackboxExporter: exporterResources,
+        pushgateway: exporterResources,
+    },
+    storageGi: {
+        prometheus: cfg.monitoring.prometheusVolumeSizeGi,
+        loki: cfg.monitoring.lokiVolumeSizeGi,
+        grafana: cfg.monitoring.grafanaVolumeSizeGi,
+    },
+});
+
+const backups = new Backups("backups", {
+    platform,
+    image: cfg.images.backup,
+    bucket: backupBucket,
+    postgres,
+    redis,
+    backupCron: cfg.backup.cron,
+    drillCron: cfg.backup.drillCron,
+    healthcheckUrl: cfg.secrets.backupHealthcheckUrl,
+    pushgatewayUrl: monitoring.pushgatewayUrl,
+    resources: cfg.resources.backup,
+});
+
+/** The public URL of the platform. */
+export const publicUrl = edge.publicUrl;
+/** The API health URL, through the edge. */
+export const apiHealthUrl = edge.apiHealthUrl;
+/** Internal endpoint of every service. */
+export const endpoints = {
+    api: api.address,
+    web: web.address,
+    edge: edge.endpoint.apply((e) => e.address),
+    postgres: pulumi.interpolate`${postgres.host}:${postgres.port}`,
+    redis: pulumi.interpolate`${redis.host}:${redis.port}`,
+};
+/** Where backups go (s3://bucket/prefix). */
+export const backupS3Uri = backupBucket.s3Uri;
+/** The backup and restore-drill schedules (UTC cron). */
+export const backupSchedules = { backup: backups.backupCron, drill: backups.drillCron };
+/** Grafana inside the platform, its admin user and password (secret). */
+export const grafana = {
+    url: monitoring.grafanaUrl,
+    adminUser: monitoring.grafanaAdminUser,
+    adminPassword: monitoring.grafanaAdminPassword,
+};
+/** Prometheus and Alertmanager inside the platform. */
+export const monitoringUrls = { prometheus: monitoring.prometheusUrl, alertmanager: monitoring.alertmanagerUrl, loki: monitoring.lokiUrl };
+/** Which platform and stack this is. */
+export const platformKind = platform.kind;
+/** The stack name. */
+export const stackName = stack;
