@@ -92,10 +92,10 @@ describe("plan: stack config (Pulumi.yaml + Pulumi.<stack>.yaml → CLI config)"
         assert.ok(c.placeholders.includes(tls.key));
     });
 
-    it("shapes placeholders of certificates and keys as PEM, others as a plain marker", () => {
+    it("shapes placeholders of certificates and keys as PEM, URLs as https on .invalid, others as a plain marker", () => {
         assert.match(securePlaceholder("demo:tlsCertificate"), /^-----BEGIN CERTIFICATE-----/);
         assert.match(securePlaceholder("demo:tlsPrivateKey"), /^-----BEGIN PRIVATE KEY-----/);
-        assert.match(securePlaceholder("demo:alertSlackWebhookUrl"), /^offline-plan-placeholder-/);
+        assert.match(securePlaceholder("demo:alertSlackWebhookUrl"), /^https:\/\/offline-plan-placeholder-[0-9a-f]+\.invalid\/$/);
         assert.match(securePlaceholder("demo:apiKey"), /^offline-plan-placeholder-/);
     });
 
