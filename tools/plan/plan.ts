@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
-import { type PlanResource, runPolicyPack, type Violation } from "../../policy/runner";
+import { type PlanResource, runPolicyPack, secretEnvelopeFindings, type Violation } from "../../policy/runner";
 import { PlanMocks } from "./mocks";
 import { isPlainObject, isSecretEnvelope, normalizeWire, redact, secretEnvelope } from "./secrets";
 import { loadStackConfig, PlanConfigError } from "./stack-config";
@@ -409,9 +409,10 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         throw new PlanConfigError(`policy config ${policyConfigFile} not found`);
     }
     const policyInput: PlanResource[] = resources.map(({ state: _state, ...r }) => r);
-    const policy = normalizePolicyResult(
-        await runPolicyPack(policyInput, { project: cfg.project, stack: opts.stack, ...(policyConfigFile ? { configFile: policyConfigFile } : {}) }),
-    );
+    const runOpts = { project: cfg.project, stack: opts.stack, ...(policyConfigFile ? { configFile: policyConfigFile } : {}) };
+    // The pack sees secrets unwrapped (as under the engine); the plan still sees the envelopes, so it
+    // also checks that every secret-named value really is a Pulumi secret.
+    const policy = normalizePolicyResult([...(await runPolicyPack(policyInput, runOpts)), ...secretEnvelopeFindings(policyInput, runOpts)]);
 
     return {
         project: cfg.project,
