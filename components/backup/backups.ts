@@ -43,7 +43,7 @@ export interface BackupsArgs {
     readonly healthcheckUrl?: pulumi.Input<string>;
     /** CPU and memory of a run. Defaults to 250m / 512Mi (limit 1Gi). */
     readonly resources?: ResourceSpec;
-    /** Numeric uid:gid of the backup image's non-root user. Defaults to "999:999" (postgres in postgres:16). */
+    /** Numeric uid:gid of the backup image's non-root user. Defaults to "10001:10001" (the ptcbackup user of components/backup/Dockerfile). */
     readonly user?: string;
     /** Seconds a backup may run before it is killed. Defaults to 3000. */
     readonly backupDeadlineSeconds?: number;

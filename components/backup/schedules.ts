@@ -13,7 +13,7 @@ export const DEFAULT_DRILL_CRON = "30 3 * * *";
  * The backup image's user: the image is built FROM postgres:16, whose `postgres` user is uid/gid 999;
  * the Dockerfile runs the tool as that numeric user.
  */
-export const DEFAULT_BACKUP_USER = "999:999";
+export const DEFAULT_BACKUP_USER = "10001:10001";
 /** Default CPU and memory of a backup or drill run (awscli buffers multipart chunks in memory). */
 export const DEFAULT_BACKUP_RESOURCES: ResourceSpec = { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" };
 /** A backup run is killed after this many seconds, before the next hourly run is due. */

@@ -37,6 +37,9 @@ export function renderRedisConf(password: string): string {
         "appendfsync everysec",
         "save 3600 1 300 100 60 10000",
         "maxmemory-policy noeviction",
+        // The backup tool streams an RDB over the replication protocol (redis-cli --rdb): start it
+        // at once instead of waiting the default 5 s for more replicas to join.
+        "repl-diskless-sync-delay 0",
         "",
     ].join("\n");
 }

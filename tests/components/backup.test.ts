@@ -363,7 +363,7 @@ describe("backup components (mocks)", function () {
             assert.strictEqual(s.labels?.["proteamcare.io/role"], "backup");
             assert.strictEqual(s.annotations?.["proteamcare.io/backup-of"], "postgres,redis");
             assert.strictEqual(s.tier, "ops");
-            assert.strictEqual(s.user, "999:999");
+            assert.strictEqual(s.user, "10001:10001");
             assert.strictEqual(s.image, IMAGE);
             assert.strictEqual((opts.dependsOn ?? []).length, 2, "waits for MinIO and bucket-init");
         });
@@ -485,7 +485,7 @@ describe("backup components (mocks)", function () {
             assert.strictEqual(l["proteamcare.io/schedule"], "0 * * * *");
             const cmd = c.command as string[];
             assert.deepStrictEqual(cmd.slice(cmd.indexOf("--") - 1), ["0 * * * *", "--", "ptc-backup", "backup"]);
-            assert.strictEqual(c.user, "999:999");
+            assert.strictEqual(c.user, "10001:10001");
             const e = envs(c);
             assert.strictEqual(e.PGHOST, "postgres");
             assert.strictEqual(e.BACKUP_S3_URI, "s3://ptc-backups/pro-team-care");
@@ -542,12 +542,12 @@ describe("backup components (mocks)", function () {
             assert.strictEqual((drill.metadata as { labels: Record<string, string> }).labels["proteamcare.io/role"], "restore-drill");
         });
 
-        it("runs ptc-backup as uid 999 with credentials from a Secret and no S3_ENDPOINT_URL", () => {
+        it("runs ptc-backup as uid 10001 (the image's ptcbackup user) with credentials from a Secret and no S3_ENDPOINT_URL", () => {
             const pod = podSpec(cronJob("backup"));
             const c = (pod.containers as Record<string, unknown>[])[0];
             assert.deepStrictEqual(c.command, ["ptc-backup"]);
             assert.deepStrictEqual(c.args, ["backup"]);
-            assert.strictEqual((pod.securityContext as Record<string, unknown>).runAsUser, 999);
+            assert.strictEqual((pod.securityContext as Record<string, unknown>).runAsUser, 10001);
             const env = c.env as { name: string; value?: unknown; valueFrom?: { secretKeyRef: { key: string } } }[];
             const byName = Object.fromEntries(env.map((e) => [e.name, e]));
             for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PGPASSWORD", "REDIS_PASSWORD"]) {
