@@ -178,7 +178,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 ...common("prometheus"),
                 targets: {
                     api: args.apiAddress,
-                    nodeExporters: [nodeExporter.address],
+                    ...(p.kind === "kubernetes" ? {} : { nodeExporters: [nodeExporter.address] }),
                     postgresExporter: postgresExporter.address,
                     redisExporter: redisExporter.address,
                     nginxExporter: nginxExporter.address,
@@ -188,6 +188,10 @@ export class Monitoring extends pulumi.ComponentResource {
                     grafana: grafanaAddress,
                     loki: loki.address,
                 },
+                // On Kubernetes node-exporter is a DaemonSet behind a headless Service: its name resolves
+                // to every pod, and DNS discovery scrapes each one (a ClusterIP name would reach one
+                // random node per scrape). No Kubernetes API access is needed. Docker has one host.
+                ...(p.kind === "kubernetes" ? { nodeExporterDiscovery: { names: [nodeExporter.host], port: nodeExporter.port } } : {}),
                 probes: { publicUrl: args.publicUrl, apiHealthUrl: args.apiHealthUrl },
                 retention,
                 retentionSize: args.retentionSize,

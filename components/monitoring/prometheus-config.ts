@@ -2,8 +2,11 @@
  * Pure renderer for `prometheus.yml`.
  *
  * Every tier is scraped with `static_configs`: on both platforms the hosts are fixed service names
- * (`api:8000` on docker, `api.<ns>.svc.cluster.local:8000` on Kubernetes), so service discovery
- * would add RBAC and moving parts for nothing. Every target carries `tier` and `service` labels
+ * (`api:8000` on docker, `api.<ns>.svc.cluster.local:8000` on Kubernetes), so Kubernetes service
+ * discovery would add RBAC and moving parts for nothing. The one exception is node-exporter on
+ * Kubernetes, one pod per node behind a single name: there the node job can use DNS discovery
+ * ({@link NodeExporterDnsDiscovery}) on a headless Service, which returns every pod's address and
+ * needs no access to the Kubernetes API. Every target carries `tier` and `service` labels
  * (the *monitored* service: the postgres-exporter target is `service="postgres"`, `tier="data"`),
  * which the alert rules, the inhibition rules and the dashboards group by.
  *
@@ -39,9 +42,10 @@ export interface PrometheusTargets {
     /** The API (FastAPI; `/metrics` on its own port), e.g. `"api:8000"`. */
     readonly api: string;
     /**
-     * node-exporter instances (one per host), e.g. `["node-exporter:9100"]`. At least one. On
+     * node-exporter instances (one per host), e.g. `["node-exporter:9100"]`. At least one, unless
+     * {@link PrometheusConfigInput.nodeExporterDiscovery} finds them instead (then none). On
      * Kubernetes a single Service name in front of the DaemonSet reaches one (random) node per
-     * scrape: list per-node addresses when every node must be watched.
+     * scrape: use the DNS discovery there.
      */
     readonly nodeExporters: readonly string[];
     /** postgres-exporter, e.g. `"postgres-exporter:9187"`. */
@@ -97,6 +101,24 @@ export const DEFAULT_PROMETHEUS_TIMINGS: PrometheusTimings = {
 /** Where the rule files are mounted by default (the component puts the rendered rules there). */
 export const DEFAULT_RULE_FILES: readonly string[] = ["/etc/prometheus/rules/*.yml"];
 
+/**
+ * DNS service discovery (`dns_sd_configs`, A records) for the node job: each address a name
+ * resolves to becomes one target `<ip>:<port>`, and the `instance` label keeps that address, so
+ * every node's series stay apart. Meant for a headless Kubernetes Service in front of the
+ * node-exporter DaemonSet, whose name resolves to every pod.
+ */
+export interface NodeExporterDnsDiscovery {
+    /** Names to resolve, e.g. `["node-exporter.ptc-host.svc.cluster.local"]`. At least one. */
+    readonly names: readonly string[];
+    /** Port node-exporter listens on at every discovered address, e.g. 9100. */
+    readonly port: number;
+    /** Seconds between lookups (how soon a new node is scraped). Defaults to {@link DEFAULT_DNS_REFRESH_SECONDS}. */
+    readonly refreshIntervalSeconds?: number;
+}
+
+/** How often DNS discovery re-resolves its names, in seconds (Prometheus's own default). */
+export const DEFAULT_DNS_REFRESH_SECONDS = 30;
+
 /** Input of {@link renderPrometheusConfig}. */
 export interface PrometheusConfigInput {
     /** Scrape targets. Required. */
@@ -109,6 +131,11 @@ export interface PrometheusConfigInput {
     readonly timings?: Partial<PrometheusTimings>;
     /** Labels added to every series and alert leaving this Prometheus, e.g. `{ env: "prod" }`. Defaults to none. */
     readonly externalLabels?: Readonly<Record<string, string>>;
+    /**
+     * Find the node-exporters by DNS instead of `targets.nodeExporters` (which must then be empty).
+     * Defaults to none: the node job scrapes `targets.nodeExporters`.
+     */
+    readonly nodeExporterDiscovery?: NodeExporterDnsDiscovery;
 }
 
 /** One job's identity labels. */
@@ -118,6 +145,7 @@ interface TargetLabels {
 }
 
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:[0-9]{1,5}$/;
+const DNS_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Resolves partial timings over the defaults and checks them; throws with what to change. */
@@ -188,6 +216,44 @@ function staticJob(job: JobName, targets: readonly string[], labels: TargetLabel
     };
 }
 
+function checkDnsDiscovery(d: NodeExporterDnsDiscovery): void {
+    if (d.names.length === 0) throw new Error("nodeExporterDiscovery.names must list at least one DNS name");
+    for (const n of d.names) {
+        if (n.length > 253 || !DNS_NAME.test(n)) {
+            throw new Error(`nodeExporterDiscovery name ${JSON.stringify(n)} must be a DNS name such as node-exporter.ptc-host.svc.cluster.local (no port, scheme or path)`);
+        }
+    }
+    if (!(Number.isInteger(d.port) && d.port >= 1 && d.port <= 65535)) {
+        throw new Error(`nodeExporterDiscovery.port must be an integer from 1 to 65535, got ${String(d.port)}`);
+    }
+    const r = d.refreshIntervalSeconds;
+    if (r !== undefined && !(Number.isInteger(r) && r > 0)) {
+        throw new Error(`nodeExporterDiscovery.refreshIntervalSeconds must be a positive whole number of seconds, got ${String(r)}`);
+    }
+}
+
+/**
+ * A job whose targets are the A records of DNS names. Discovery configs carry no labels, so the
+ * tier and service labels are set by relabelling; `instance` stays the discovered `<ip>:<port>`.
+ */
+function dnsJob(job: JobName, d: NodeExporterDnsDiscovery, labels: TargetLabels): Record<string, unknown> {
+    return {
+        job_name: job,
+        dns_sd_configs: [
+            {
+                names: [...d.names].sort(),
+                type: "A",
+                port: d.port,
+                refresh_interval: promDuration(d.refreshIntervalSeconds ?? DEFAULT_DNS_REFRESH_SECONDS),
+            },
+        ],
+        relabel_configs: [
+            { target_label: "service", replacement: labels.service },
+            { target_label: "tier", replacement: labels.tier },
+        ],
+    };
+}
+
 /**
  * Renders `prometheus.yml`: global intervals, rule files, alerting to Alertmanager (API v2) and
  * one scrape job per tier ({@link JOBS}). Deterministic; throws on malformed targets or timings.
@@ -195,9 +261,14 @@ function staticJob(job: JobName, targets: readonly string[], labels: TargetLabel
 export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     const t = resolvePrometheusTimings(input.timings);
     const tg = input.targets;
-    if (tg.nodeExporters.length === 0) {
-        throw new Error("Prometheus targets.nodeExporters must list at least one node-exporter host:port");
+    const dns = input.nodeExporterDiscovery;
+    if (dns === undefined && tg.nodeExporters.length === 0) {
+        throw new Error("Prometheus targets.nodeExporters must list at least one node-exporter host:port (or set nodeExporterDiscovery)");
     }
+    if (dns !== undefined && tg.nodeExporters.length > 0) {
+        throw new Error("Prometheus node-exporters come either from targets.nodeExporters or from nodeExporterDiscovery; empty targets.nodeExporters or drop the discovery");
+    }
+    if (dns !== undefined) checkDnsDiscovery(dns);
     const ext = input.externalLabels ?? {};
     for (const k of Object.keys(ext)) {
         if (!LABEL_NAME.test(k)) throw new Error(`external label name ${JSON.stringify(k)} is not a valid Prometheus label name`);
@@ -248,7 +319,7 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
             staticJob(JOBS.nginx, [tg.nginxExporter], { tier: "edge", service: "edge" }),
             staticJob(JOBS.postgres, [tg.postgresExporter], { tier: "data", service: "postgres" }),
             staticJob(JOBS.redis, [tg.redisExporter], { tier: "data", service: "redis" }),
-            staticJob(JOBS.node, [...tg.nodeExporters], { tier: "ops", service: "node" }),
+            dns !== undefined ? dnsJob(JOBS.node, dns, { tier: "ops", service: "node" }) : staticJob(JOBS.node, [...tg.nodeExporters], { tier: "ops", service: "node" }),
             staticJob(JOBS.blackbox, [tg.blackboxExporter], { tier: "ops", service: "blackbox-exporter" }),
             {
                 job_name: JOBS.probeHttp,

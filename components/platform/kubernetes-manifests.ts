@@ -93,6 +93,28 @@ export interface NetworkPolicyManifest {
     readonly metadata: ObjectMeta;
     readonly spec: k8s.types.input.networking.v1.NetworkPolicySpec;
 }
+/** A ServiceAccount object. */
+export interface ServiceAccountManifest {
+    readonly apiVersion: "v1";
+    readonly kind: "ServiceAccount";
+    readonly metadata: ObjectMeta;
+    readonly automountServiceAccountToken: boolean;
+}
+/** A ClusterRole object. */
+export interface ClusterRoleManifest {
+    readonly apiVersion: "rbac.authorization.k8s.io/v1";
+    readonly kind: "ClusterRole";
+    readonly metadata: ObjectMeta;
+    readonly rules: k8s.types.input.rbac.v1.PolicyRule[];
+}
+/** A ClusterRoleBinding object. */
+export interface ClusterRoleBindingManifest {
+    readonly apiVersion: "rbac.authorization.k8s.io/v1";
+    readonly kind: "ClusterRoleBinding";
+    readonly metadata: ObjectMeta;
+    readonly roleRef: k8s.types.input.rbac.v1.RoleRef;
+    readonly subjects: k8s.types.input.rbac.v1.Subject[];
+}
 /** A Job object. */
 export interface JobManifest {
     readonly apiVersion: "batch/v1";
@@ -119,6 +141,9 @@ export type Manifest =
     | SecretManifest
     | PodDisruptionBudgetManifest
     | NetworkPolicyManifest
+    | ServiceAccountManifest
+    | ClusterRoleManifest
+    | ClusterRoleBindingManifest
     | JobManifest
     | CronJobManifest;
 
@@ -168,6 +193,21 @@ export const DEFAULT_EXTERNAL_EGRESS: readonly ExternalEgressRule[] = [
     { tiers: ["ops"], ports: [443], cidrs: ["::/0"], except: ["fc00::/7", "fe80::/10"] },
 ];
 
+/**
+ * Where a pod that reads the Kubernetes API (the log collector) may connect to the API server.
+ * The API server is no pod that labels could select, so the egress rule is an `ipBlock`; this
+ * default admits any IPv4 address, on the API server's ports only ({@link API_SERVER_PORTS}), for
+ * that pod only. Narrow it to the control plane's addresses where they are known.
+ */
+export const DEFAULT_API_SERVER_CIDRS: readonly string[] = ["0.0.0.0/0"];
+
+/**
+ * TCP ports of the API server: 443 is the `kubernetes` Service in front of it; 6443 is where most
+ * distributions run it, and the port NetworkPolicies see when the Service address is translated
+ * to the endpoint before the policy applies.
+ */
+export const API_SERVER_PORTS: readonly number[] = [443, 6443];
+
 /** Where the cluster DNS runs, for the DNS egress rule every pod needs. */
 export interface DnsPeer {
     /** Namespace of the DNS pods. */
@@ -191,6 +231,8 @@ export interface ManifestContext {
     readonly filesChecksum?: pulumi.Input<string>;
     /** Checksum of the Secret data; must be a secret Output when it reaches a resource. Defaults to no annotation. */
     readonly secretChecksum?: pulumi.Input<string>;
+    /** Addresses of the API server, for pods that read the Kubernetes API. Defaults to {@link DEFAULT_API_SERVER_CIDRS}. */
+    readonly apiServerCidrs?: readonly string[];
 }
 
 /** Sorts an object's keys, for stable output. */
@@ -229,6 +271,26 @@ export function configMapName(name: string): string {
 export function secretName(name: string): string {
     return `${name}-secrets`;
 }
+/**
+ * Name of the ClusterRole (and its binding) of a workload that reads pods: cluster-scoped, so it
+ * carries the namespace to keep two stacks' apart.
+ */
+export function podReaderRoleName(name: string, namespace: string): string {
+    return `${namespace}-${name}-pod-reader`;
+}
+/** Name of the NetworkPolicy that lets a workload reach the API server. */
+export function apiServerPolicyName(name: string): string {
+    return `${name}-apiserver`;
+}
+/**
+ * Does the workload read the Kubernetes API? Only a log collector (`host.containerLogs`) does: it
+ * discovers the pods on its node to label their log files. It gets its own ServiceAccount with
+ * read access to pods and a token; every other workload has no token at all.
+ */
+export function readsPods(spec: Partial<WorkloadSpec>): boolean {
+    return spec.host?.containerLogs === true;
+}
+
 /** Name of the LoadBalancer Service (and its NetworkPolicy) that publishes a workload's host ports. */
 export function publicServiceName(name: string): string {
     return `${name}-public`;
@@ -597,11 +659,14 @@ export function podTemplate(
 
     const replicas = spec.replicas ?? 1;
     const selector = selectorLabels(name);
+    const apiReader = kind === "service" && readsPods(spec);
     const podSpec: k8s.types.input.core.v1.PodSpec = {
         containers: [container],
         securityContext: podSecurity,
-        // No workload talks to the Kubernetes API; service links would inject env such as REDIS_PORT.
-        automountServiceAccountToken: false,
+        // Only the log collector talks to the Kubernetes API (its own ServiceAccount, pods read-only);
+        // every other pod gets no token. Service links would inject env such as REDIS_PORT.
+        ...(apiReader ? { serviceAccountName: name } : {}),
+        automountServiceAccountToken: apiReader,
         enableServiceLinks: false,
         ...(host?.pid ? { hostPID: true } : {}),
         restartPolicy: kind === "service" ? "Always" : "Never",
@@ -639,7 +704,10 @@ export function podTemplate(
 export interface ServiceManifests {
     /** Deployment, StatefulSet (volumes) or DaemonSet (perNode). */
     readonly workload: DeploymentManifest | StatefulSetManifest | DaemonSetManifest;
-    /** ClusterIP Service on the container ports; its DNS name is the endpoint host. Absent without ports. */
+    /**
+     * ClusterIP Service on the container ports (headless for a perNode workload: its name resolves
+     * to every pod); its DNS name is the endpoint host. Absent without ports.
+     */
     readonly service?: ServiceManifest;
     /** LoadBalancer Service publishing the host ports (edge only). */
     readonly publicService?: ServiceManifest;
@@ -651,6 +719,70 @@ export interface ServiceManifests {
     readonly secret?: SecretManifest;
     /** PodDisruptionBudget when replicas > 1. */
     readonly pdb?: PodDisruptionBudgetManifest;
+    /** API access of a workload that reads pods ({@link readsPods}); absent for every other. */
+    readonly podReader?: PodReaderManifests;
+}
+
+/** What a workload that reads pods gets: its identity, read access to pods and a way to the API server. */
+export interface PodReaderManifests {
+    /** ServiceAccount named after the workload (its token is mounted only where the pod asks). */
+    readonly serviceAccount: ServiceAccountManifest;
+    /** get/list/watch on pods, cluster-wide (the collector discovers pods in every namespace it ships). */
+    readonly clusterRole: ClusterRoleManifest;
+    /** Binds the role to the ServiceAccount. */
+    readonly clusterRoleBinding: ClusterRoleBindingManifest;
+    /** Egress from the workload's pods to the API server addresses on {@link API_SERVER_PORTS}. */
+    readonly apiServerPolicy: NetworkPolicyManifest;
+}
+
+/**
+ * The ServiceAccount, ClusterRole, ClusterRoleBinding and API-server egress policy of a workload
+ * that reads pods. Alloy's `discovery.kubernetes` with `role = "pod"` lists and watches pods (in
+ * the namespaces it is given, or all); it reads no other kind unless asked to attach node or
+ * namespace metadata, which the collector's configuration does not do.
+ */
+export function podReaderManifests(name: string, spec: ContainerSpec, ctx: ManifestContext): PodReaderManifests {
+    const labels = objectLabels(name, spec, ctx, "service");
+    const roleName = podReaderRoleName(name, ctx.namespace);
+    const cidrs = [...(ctx.apiServerCidrs ?? DEFAULT_API_SERVER_CIDRS)];
+    return {
+        serviceAccount: {
+            apiVersion: "v1",
+            kind: "ServiceAccount",
+            metadata: meta(name, ctx, labels),
+            // Only a pod that asks for the token gets it (the collector's does); any other pod
+            // naming this account by mistake gets none.
+            automountServiceAccountToken: false,
+        },
+        clusterRole: {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRole",
+            metadata: { name: roleName, labels },
+            rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
+        },
+        clusterRoleBinding: {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name: roleName, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName },
+            subjects: [{ kind: "ServiceAccount", name, namespace: ctx.namespace }],
+        },
+        apiServerPolicy: {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: meta(apiServerPolicyName(name), ctx, labels),
+            spec: {
+                podSelector: { matchLabels: selectorLabels(name) },
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+                        ports: [...API_SERVER_PORTS].map((port) => ({ port, protocol: "TCP" })),
+                    },
+                ],
+            },
+        },
+    };
 }
 
 /** The objects of a long-running service. */
@@ -729,6 +861,11 @@ export function serviceManifests(name: string, spec: WorkloadSpec, ctx: Manifest
                   metadata: meta(name, ctx, labels),
                   spec: {
                       type: "ClusterIP",
+                      // A per-node workload gets a headless Service: its name resolves to every pod
+                      // (one per node), so a scraper can reach each node (Prometheus's DNS discovery)
+                      // where a virtual IP would reach one random pod per connection. Pods that are
+                      // not ready stay in DNS so a failing agent shows up as a failing target.
+                      ...(spec.perNode ? { clusterIP: "None", publishNotReadyAddresses: true } : {}),
                       selector,
                       ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
                   },
@@ -787,6 +924,7 @@ export function serviceManifests(name: string, spec: WorkloadSpec, ctx: Manifest
         configMap: configMapManifest(name, spec, ctx, "service"),
         secret: secretManifest(name, spec, ctx, "service"),
         pdb,
+        ...(readsPods(spec) ? { podReader: podReaderManifests(name, spec, ctx) } : {}),
     };
 }
 

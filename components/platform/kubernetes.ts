@@ -1,17 +1,21 @@
 /**
  * The Kubernetes platform: turns platform-neutral workload specs into Kubernetes objects in one
  * namespace (Deployments or StatefulSets, Services, ConfigMaps and Secrets, probes,
- * PodDisruptionBudgets, Jobs and CronJobs) behind default-deny NetworkPolicies.
+ * PodDisruptionBudgets, Jobs and CronJobs) behind default-deny NetworkPolicies. A log collector
+ * (`host.containerLogs`) is the one workload that reads the Kubernetes API: it alone gets a
+ * ServiceAccount with a token, read access to pods and egress to the API server.
  *
  * The objects themselves come from the pure builders in `kubernetes-manifests.ts`; this file only
  * creates resources from them, wraps secret values and wires parents, provider and ordering.
  */
+import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import {
     ConfigMapManifest,
     contentChecksum,
+    DEFAULT_API_SERVER_CIDRS,
     DEFAULT_DNS_PEER,
     DEFAULT_EXTERNAL_EGRESS,
     DnsPeer,
@@ -22,6 +26,7 @@ import {
     namespaceManifest,
     needsHostAccess,
     networkPolicyManifests,
+    PodReaderManifests,
     scheduleManifests,
     SecretManifest,
     serviceHost,
@@ -72,6 +77,15 @@ export interface KubernetesPlatformArgs {
      * would make `pulumi refresh` drop the Job from the state and the next `up` run it again.
      */
     readonly jobTtlSecondsAfterFinished?: number;
+    /**
+     * Addresses (CIDRs) of the Kubernetes API server, for the log collector, the one workload that
+     * reads the API (it discovers pods). The API server is not a pod labels could select, so its
+     * pods get an egress rule to these CIDRs on TCP 443 and 6443 only. Set the control plane's
+     * addresses (e.g. the `kubernetes` endpoints in `default`, or the managed control plane's
+     * range); add "::/0" or IPv6 addresses on IPv6 clusters. CNIs that give the API server a
+     * reserved identity (Cilium) may need their own policy for it. Defaults to ["0.0.0.0/0"].
+     */
+    readonly apiServerCidrs?: readonly string[];
 }
 
 /** Options of a workload's resources: dependsOn is always a list so callers can extend it. */
@@ -108,6 +122,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     private readonly dns: DnsPeer;
     private readonly externalEgress: readonly ExternalEgressRule[];
     private readonly jobTtl?: number;
+    private readonly apiServerCidrs: readonly string[];
     private readonly main: NamespaceBase;
     private agents?: NamespaceBase;
     private readonly platformName: string;
@@ -133,6 +148,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         this.dns = args.dns ?? DEFAULT_DNS_PEER;
         this.externalEgress = args.externalEgress ?? DEFAULT_EXTERNAL_EGRESS;
         this.jobTtl = args.jobTtlSecondsAfterFinished;
+        this.apiServerCidrs = args.apiServerCidrs ?? DEFAULT_API_SERVER_CIDRS;
 
         const problems: string[] = [];
         for (const [key, ns] of [["namespace", this.namespaceName], ["hostAgentNamespace", this.agentNamespaceName]] as const) {
@@ -146,6 +162,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             for (const t of rule.tiers) if (!TIERS.includes(t)) problems.push(`externalEgress tier "${t}" is not one of ${TIERS.join(", ")}`);
             for (const p of rule.ports) if (!(Number.isInteger(p) && p >= 1 && p <= 65535)) problems.push(`externalEgress port ${p} must be 1-65535`);
             if (rule.cidrs.length === 0) problems.push("externalEgress rules need at least one CIDR");
+        }
+        if (this.apiServerCidrs.length === 0) problems.push('apiServerCidrs needs at least one CIDR (the API server\'s addresses, or "0.0.0.0/0")');
+        for (const cidr of this.apiServerCidrs) {
+            if (!isCidr(cidr)) problems.push(`apiServerCidrs entry "${cidr}" is not a CIDR such as 10.0.0.1/32 or 0.0.0.0/0`);
         }
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`KubernetesPlatform ${name}: ${problems.join("; ")}`, this);
@@ -166,7 +186,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const ro = this.resourceOptions(opts, base);
 
         const { files, secret, config } = this.configResources(name, m.configMap, m.secret, ro);
-        const workloadOpts = { ...ro, dependsOn: [...ro.dependsOn, ...config] };
+        const access = m.podReader ? this.podReaderResources(name, m.podReader, ro) : [];
+        // The pods start with their account, its permissions and the way to the API server in place.
+        const workloadOpts = { ...ro, dependsOn: [...ro.dependsOn, ...config, ...access] };
         let workload: pulumi.Resource;
         switch (m.workload.kind) {
             case "Deployment":
@@ -179,7 +201,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                 workload = new k8s.apps.v1.DaemonSet(`${name}-ds`, { metadata: m.workload.metadata, spec: m.workload.spec }, workloadOpts);
                 break;
         }
-        const resources: pulumi.Resource[] = [...(files ? [files] : []), ...(secret ? [secret] : []), workload];
+        const resources: pulumi.Resource[] = [...(files ? [files] : []), ...(secret ? [secret] : []), ...access, workload];
         if (m.service) resources.push(new k8s.core.v1.Service(`${name}-svc`, { metadata: m.service.metadata, spec: m.service.spec }, ro));
         if (m.publicService) {
             resources.push(new k8s.core.v1.Service(`${name}-svc-public`, { metadata: m.publicService.metadata, spec: m.publicService.spec }, ro));
@@ -256,6 +278,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const { plain, secrets } = this.contents(spec);
         return {
             namespace,
+            apiServerCidrs: this.apiServerCidrs,
             component: pulumi.resourceName(opts.parent),
             storageClassName: this.storageClassName,
             filesChecksum: Object.keys(plain).length > 0 ? this.checksum(plain) : undefined,
@@ -307,6 +330,27 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         return { files, secret: sec, config: [...(files ? [files] : []), ...(sec ? [sec] : [])] };
     }
 
+    /** ServiceAccount, ClusterRole and binding, and the API-server egress policy of a workload that reads pods. */
+    private podReaderResources(name: string, m: PodReaderManifests, ro: ResourceOpts): pulumi.Resource[] {
+        const sa = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            { metadata: m.serviceAccount.metadata, automountServiceAccountToken: m.serviceAccount.automountServiceAccountToken },
+            ro,
+        );
+        const role = new k8s.rbac.v1.ClusterRole(`${name}-pod-reader`, { metadata: m.clusterRole.metadata, rules: m.clusterRole.rules }, ro);
+        const binding = new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-pod-reader-binding`,
+            { metadata: m.clusterRoleBinding.metadata, roleRef: m.clusterRoleBinding.roleRef, subjects: m.clusterRoleBinding.subjects },
+            { ...ro, dependsOn: [...ro.dependsOn, sa, role] },
+        );
+        const policy = new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol-apiserver`,
+            { metadata: m.apiServerPolicy.metadata, spec: m.apiServerPolicy.spec },
+            ro,
+        );
+        return [sa, role, binding, policy];
+    }
+
     /** The host-agent namespace, created the first time a workload needs host access. */
     private agentNamespace(): NamespaceBase {
         if (!this.agents) this.agents = this.createNamespace(`${this.platformName}-host`, this.agentNamespaceName, "privileged");
@@ -334,4 +378,13 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         );
         return { name: namespace, resources: [ns, ...policies] };
     }
+}
+
+/** Is `s` an IPv4 or IPv6 CIDR (address/prefix)? */
+function isCidr(s: string): boolean {
+    const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+    if (!m) return false;
+    const family = net.isIP(m[1]);
+    const prefix = Number(m[2]);
+    return (family === 4 && prefix <= 32) || (family === 6 && prefix <= 128);
 }

@@ -201,7 +201,10 @@ export interface WorkloadSpec extends ContainerSpec {
     readonly replicas?: number;
     /** Host-level agent needs (host paths mounted read-only, host PID). Needs a policy exemption. */
     readonly host?: HostAccessSpec;
-    /** Run one per node (DaemonSet on Kubernetes; a single container on docker). Defaults to false. */
+    /**
+     * Run one per node (DaemonSet on Kubernetes; a single container on docker). On Kubernetes the
+     * endpoint host is a headless Service whose name resolves to every pod. Defaults to false.
+     */
     readonly perNode?: boolean;
     /** Seconds given to stop gracefully. Defaults to 30. */
     readonly stopGracePeriodSeconds?: number;
@@ -213,7 +216,11 @@ export interface HostAccessSpec {
     readonly paths?: readonly { readonly hostPath: string; readonly mountPath: string }[];
     /** Share the host's PID namespace. Defaults to false. */
     readonly pid?: boolean;
-    /** Mount the container engine's log directory / socket read-only (log collectors). Defaults to false. */
+    /**
+     * Read the container logs (log collectors): docker's json-file directory read-only (never the
+     * engine socket); on Kubernetes /var/log/pods plus a ServiceAccount that may read pods and egress
+     * to the API server. Defaults to false.
+     */
     readonly containerLogs?: boolean;
     /** Run as root (needed to read other containers' logs). Defaults to false. */
     readonly root?: boolean;

@@ -70,6 +70,7 @@ describe("KubernetesPlatform (mocks)", () => {
     let man: Manifests;
     let owner: Owner;
     let platform: InstanceType<Mod["KubernetesPlatform"]>;
+    let provider: import("@pulumi/kubernetes").Provider;
     const handles: Record<string, ServiceHandle | JobHandle> = {};
 
     before(async () => {
@@ -77,7 +78,7 @@ describe("KubernetesPlatform (mocks)", () => {
         const k8s = await import("@pulumi/kubernetes");
         mod = await import("../../components/platform/kubernetes");
         man = await import("../../components/platform/kubernetes-manifests");
-        const provider = new k8s.Provider("cluster", {});
+        provider = new k8s.Provider("cluster", {});
         platform = new mod.KubernetesPlatform("plat", { namespace: "ptc", provider, storageClassName: "gp3" });
         owner = new Owner("owner");
         handles.api = platform.service(
@@ -148,6 +149,20 @@ describe("KubernetesPlatform (mocks)", () => {
             },
             { parent: owner },
         );
+        handles.alloy = platform.service(
+            "alloy",
+            {
+                image: "grafana/alloy:v1.4.2",
+                tier: "ops",
+                ports: [{ name: "http", port: 12345 }],
+                healthCheck: { kind: "http", path: "/-/ready", port: 12345 },
+                resources: { cpu: "100m", memory: "128Mi" },
+                perNode: true,
+                host: { containerLogs: true, root: true },
+                annotations: { "proteamcare.io/policy-exemptions": "log-collector" },
+            },
+            { parent: owner },
+        );
         handles.migrate = platform.job(
             "migrate",
             {
@@ -211,7 +226,7 @@ describe("KubernetesPlatform (mocks)", () => {
         const names = (type: string): string[] => mocks.ofType(type).map((r) => r.name).sort();
         assert.deepStrictEqual(names("kubernetes:apps/v1:Deployment"), ["api-deploy", "conf-a-deploy", "conf-b-deploy", "conf-c-deploy", "edge-deploy"]);
         assert.deepStrictEqual(names("kubernetes:apps/v1:StatefulSet"), ["db-sts"]);
-        assert.deepStrictEqual(names("kubernetes:apps/v1:DaemonSet"), ["node-exporter-ds"]);
+        assert.deepStrictEqual(names("kubernetes:apps/v1:DaemonSet"), ["alloy-ds", "node-exporter-ds"]);
         assert.deepStrictEqual(names("kubernetes:policy/v1:PodDisruptionBudget"), ["api-pdb", "edge-pdb"]);
         assert.deepStrictEqual(names("kubernetes:batch/v1:Job"), ["migrate-job"]);
         assert.deepStrictEqual(names("kubernetes:batch/v1:CronJob"), ["backup-cron"]);
@@ -311,7 +326,79 @@ describe("KubernetesPlatform (mocks)", () => {
             .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .filter((p) => get(p.inputs, "metadata.namespace") === "ptc-host")
             .map((p) => get(p.inputs, "metadata.name"));
-        assert.deepStrictEqual(policies.sort(), ["allow-dns-egress", "default-deny", "tier-app", "tier-data", "tier-edge", "tier-ops"]);
+        assert.deepStrictEqual(policies.sort(), ["allow-dns-egress", "alloy-apiserver", "default-deny", "tier-app", "tier-data", "tier-edge", "tier-ops"]);
+    });
+
+    it("fronts a per-node workload with a headless Service (its name resolves to every node's pod)", () => {
+        const svc = mocks.get("kubernetes:core/v1:Service", "node-exporter-svc");
+        assert.strictEqual(get(svc.inputs, "spec.clusterIP"), "None");
+        assert.strictEqual(get(svc.inputs, "metadata.namespace"), "ptc-host");
+        assert.strictEqual(get(mocks.get("kubernetes:core/v1:Service", "api-svc").inputs, "spec.clusterIP"), undefined);
+    });
+
+    it("gives the log collector, and only it, an account that reads pods, its token and a way to the API server", async () => {
+        const sa = mocks.get("kubernetes:core/v1:ServiceAccount", "alloy-sa");
+        assert.strictEqual(get(sa.inputs, "metadata.name"), "alloy");
+        assert.strictEqual(get(sa.inputs, "metadata.namespace"), "ptc-host");
+        assert.strictEqual(get(sa.inputs, "automountServiceAccountToken"), false);
+        const role = mocks.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "alloy-pod-reader");
+        assert.strictEqual(get(role.inputs, "metadata.name"), "ptc-host-alloy-pod-reader");
+        assert.deepStrictEqual(get(role.inputs, "rules"), [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
+        const binding = mocks.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "alloy-pod-reader-binding");
+        assert.deepStrictEqual(get(binding.inputs, "roleRef"), { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "ptc-host-alloy-pod-reader" });
+        assert.deepStrictEqual(get(binding.inputs, "subjects"), [{ kind: "ServiceAccount", name: "alloy", namespace: "ptc-host" }]);
+        const policy = mocks.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "alloy-netpol-apiserver");
+        assert.deepStrictEqual(get(policy.inputs, "spec.podSelector"), { matchLabels: { "proteamcare.io/workload": "alloy" } });
+        assert.deepStrictEqual(get(policy.inputs, "spec.egress"), [
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] },
+        ]);
+        const ds = mocks.get("kubernetes:apps/v1:DaemonSet", "alloy-ds");
+        assert.strictEqual(get(ds.inputs, "spec.template.spec.serviceAccountName"), "alloy");
+        assert.strictEqual(get(ds.inputs, "spec.template.spec.automountServiceAccountToken"), true);
+        // The access objects are the collector's: parented to its component, part of its handle.
+        const urns = await Promise.all((handles.alloy as ServiceHandle).resources.map((r) => valueOf(r.urn)));
+        for (const n of ["alloy-sa", "alloy-pod-reader", "alloy-pod-reader-binding", "alloy-netpol-apiserver"]) {
+            assert.ok(urns.some((u) => u.endsWith(`::${n}`) && u.includes(`::${OWNER}$kubernetes:`)), `${n} is not in the collector's handle under its owner`);
+        }
+        // Every other pod template has no token and no account.
+        for (const type of ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job"]) {
+            for (const r of mocks.ofType(type).filter((x) => x.name !== "alloy-ds")) {
+                assert.strictEqual(get(r.inputs, "spec.template.spec.automountServiceAccountToken"), false, r.name);
+                assert.strictEqual(get(r.inputs, "spec.template.spec.serviceAccountName"), undefined, r.name);
+            }
+        }
+        assert.strictEqual(get(mocks.get("kubernetes:batch/v1:CronJob", "backup-cron").inputs, "spec.jobTemplate.spec.template.spec.automountServiceAccountToken"), false);
+        assert.deepStrictEqual(mocks.ofType("kubernetes:core/v1:ServiceAccount").map((r) => r.name), ["alloy-sa"]);
+        assert.deepStrictEqual(mocks.ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").map((r) => r.name), ["alloy-pod-reader"]);
+    });
+
+    it("takes the API server's addresses from args and refuses a malformed one before creating anything", async () => {
+        const narrow = new mod.KubernetesPlatform("narrow", { namespace: "narrow", provider, apiServerCidrs: ["172.20.0.10/32", "fd00::1/128"] });
+        narrow.service(
+            "logs",
+            {
+                image: "grafana/alloy:v1.4.2",
+                tier: "ops",
+                ports: [{ name: "http", port: 12345 }],
+                healthCheck: { kind: "http", path: "/-/ready", port: 12345 },
+                resources: { cpu: "100m", memory: "128Mi" },
+                perNode: true,
+                host: { containerLogs: true, root: true },
+            },
+            { parent: new Owner("owner-narrow") },
+        );
+        await settle();
+        const policy = mocks.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "logs-netpol-apiserver");
+        assert.deepStrictEqual(get(policy.inputs, "spec.egress.0.to"), [{ ipBlock: { cidr: "172.20.0.10/32" } }, { ipBlock: { cidr: "fd00::1/128" } }]);
+        assert.strictEqual(get(mocks.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "logs-pod-reader").inputs, "metadata.name"), "narrow-host-logs-pod-reader");
+
+        const k8sCount = (): number => mocks.resources.filter((r) => r.type.startsWith("kubernetes:")).length;
+        const before = k8sCount();
+        assert.throws(() => new mod.KubernetesPlatform("bad-cidr", { namespace: "x", apiServerCidrs: ["10.0.0.1"] }), /apiServerCidrs entry "10.0.0.1" is not a CIDR/);
+        assert.throws(() => new mod.KubernetesPlatform("bad-cidr2", { namespace: "x", apiServerCidrs: ["10.0.0.0/33"] }), /not a CIDR/);
+        assert.throws(() => new mod.KubernetesPlatform("no-cidr", { namespace: "x", apiServerCidrs: [] }), /apiServerCidrs needs at least one CIDR/);
+        await settle();
+        assert.strictEqual(k8sCount(), before);
     });
 
     it("names the Job after its trigger and waits longer than its deadline", () => {

@@ -246,13 +246,22 @@ describe("Monitoring (mocks)", function () {
             it("scrapes every tier at the platform's addresses, including Grafana (resolved after it exists)", async () => {
                 const file = platform.spec("prometheus").files?.find((f) => f.path === "/etc/prometheus/prometheus.yml");
                 const doc = YAML.parse(await valueOf(file?.content as pulumi.Input<string>)) as {
-                    scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+                    scrape_configs: { job_name: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: Record<string, unknown>[] }[];
                     rule_files: string[];
                 };
-                const targets = Object.fromEntries(doc.scrape_configs.map((j) => [j.job_name, j.static_configs.flatMap((s) => s.targets)]));
+                const targets = Object.fromEntries(doc.scrape_configs.map((j) => [j.job_name, (j.static_configs ?? []).flatMap((s) => s.targets)]));
                 const h = (n: string, p: number): string => (kind === "docker" ? `${n}:${p}` : `${n}.ptc.svc.cluster.local:${p}`);
                 assert.deepStrictEqual(targets.grafana, [h("grafana", 3000)]);
-                assert.deepStrictEqual(targets.node, [h("node-exporter", 9100)]);
+                const node = doc.scrape_configs.find((j) => j.job_name === "node");
+                if (kind === "docker") {
+                    // One host: the container's name.
+                    assert.deepStrictEqual(targets.node, [h("node-exporter", 9100)]);
+                    assert.strictEqual(node?.dns_sd_configs, undefined);
+                } else {
+                    // One pod per node behind a headless Service: every address the name resolves to is scraped.
+                    assert.deepStrictEqual(targets.node, []);
+                    assert.deepStrictEqual(node?.dns_sd_configs, [{ names: ["node-exporter.ptc.svc.cluster.local"], type: "A", port: 9100, refresh_interval: "30s" }]);
+                }
                 assert.deepStrictEqual(targets.postgres, [h("postgres-exporter", 9187)]);
                 assert.deepStrictEqual(targets.redis, [h("redis-exporter", 9121)]);
                 assert.deepStrictEqual(targets.nginx, [h("nginx-exporter", 9113)]);
@@ -318,6 +327,33 @@ describe("Monitoring (mocks)", function () {
             assert.throws(
                 () => new mon.Monitoring("mon-bad4", { ...baseArgs(platform), images: { grafna: "x:1" } as unknown as Record<string, string> }),
                 /images.grafna is not a monitoring workload/,
+            );
+            assert.strictEqual(platform.services.size, 0);
+        });
+
+        it("Prometheus takes node-exporters either as static targets or by DNS discovery, and refuses both or neither before creating anything", () => {
+            const platform = new RecordingPlatform("kubernetes");
+            const targets = {
+                api: "api:8000",
+                postgresExporter: "pg:9187",
+                redisExporter: "redis:9121",
+                nginxExporter: "nginx:9113",
+                blackboxExporter: "bb:9115",
+                pushgateway: "pgw:9091",
+                alertmanager: "am:9093",
+                grafana: "grafana:3000",
+                loki: "loki:3100",
+            };
+            const probes = { publicUrl: "https://app.example.com/", apiHealthUrl: "https://app.example.com/api/v1/health" };
+            const discovery = { names: [pulumi.output("node-exporter.ptc-host.svc.cluster.local")], port: 9100 };
+            assert.throws(
+                () => new mon.Prometheus("prom-both", { platform, probes, targets: { ...targets, nodeExporters: ["node:9100"] }, nodeExporterDiscovery: discovery }),
+                /either as targets.nodeExporters or as nodeExporterDiscovery/,
+            );
+            assert.throws(() => new mon.Prometheus("prom-none", { platform, probes, targets }), /at least one node-exporter address \(or set nodeExporterDiscovery\)/);
+            assert.throws(
+                () => new mon.Prometheus("prom-interval", { platform, probes, targets, nodeExporterDiscovery: { ...discovery, refreshIntervalSeconds: -1 } }),
+                /refreshIntervalSeconds/,
             );
             assert.strictEqual(platform.services.size, 0);
         });
@@ -451,6 +487,36 @@ describe("Monitoring (mocks)", function () {
             };
             assert.strictEqual(prom.spec.template.spec.containers[0].readinessProbe.httpGet.path, "/-/ready");
             assert.ok(prom.spec.template.spec.containers[0].args.includes("--storage.tsdb.retention.time=200h"));
+        });
+
+        it("kubernetes: Prometheus finds every node-exporter pod by DNS on the headless Service, with no API access of its own", async () => {
+            const svc = mocks.get("kubernetes:core/v1:Service", "node-exporter-svc").inputs as { metadata: { name: string; namespace: string }; spec: { clusterIP?: string } };
+            assert.strictEqual(svc.spec.clusterIP, "None");
+            const files = open(mocks.get("kubernetes:core/v1:ConfigMap", "prometheus-files").inputs.data) as Record<string, string>;
+            const doc = YAML.parse(files["etc-prometheus-prometheus.yml"]) as { scrape_configs: { job_name: string; dns_sd_configs?: { names: string[] }[] }[] };
+            const node = doc.scrape_configs.find((j) => j.job_name === "node");
+            assert.deepStrictEqual(node?.dns_sd_configs?.[0].names, [`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`]);
+            assert.ok(!doc.scrape_configs.some((j) => "kubernetes_sd_configs" in j), "no Kubernetes API discovery");
+            const prom = open(mocks.get("kubernetes:apps/v1:StatefulSet", "prometheus-sts").inputs) as { spec: { template: { spec: Record<string, unknown> } } };
+            assert.strictEqual(prom.spec.template.spec.automountServiceAccountToken, false);
+        });
+
+        it("kubernetes: only Alloy gets an account (pods read-only), its token and egress to the API server", () => {
+            const withToken = ["kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment"]
+                .flatMap((t) => mocks.ofType(t))
+                .filter((r) => ["ptc", "ptc-host"].includes((r.inputs.metadata as { namespace?: string }).namespace ?? ""))
+                .filter((r) => (open(r.inputs.spec) as { template: { spec: { automountServiceAccountToken?: boolean } } }).template.spec.automountServiceAccountToken !== false)
+                .map((r) => r.name);
+            assert.deepStrictEqual(withToken, ["alloy-ds"]);
+            const ds = open(mocks.get("kubernetes:apps/v1:DaemonSet", "alloy-ds").inputs) as { spec: { template: { spec: { serviceAccountName?: string } } } };
+            assert.strictEqual(ds.spec.template.spec.serviceAccountName, "alloy");
+            const role = open(mocks.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "alloy-pod-reader").inputs) as { metadata: { name: string }; rules: unknown };
+            assert.strictEqual(role.metadata.name, "ptc-host-alloy-pod-reader");
+            assert.deepStrictEqual(role.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
+            const binding = open(mocks.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "alloy-pod-reader-binding").inputs) as { subjects: unknown };
+            assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "alloy", namespace: "ptc-host" }]);
+            const policy = open(mocks.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "alloy-netpol-apiserver").inputs) as { metadata: { namespace: string } };
+            assert.strictEqual(policy.metadata.namespace, "ptc-host");
         });
 
         it("kubernetes: no secret appears in plaintext in any object", () => {

@@ -511,6 +511,26 @@ describe("monitoring: rule and config checks with promtool, amtool and blackbox_
         assert.match(stdout, /is valid prometheus config file syntax/);
     });
 
+    it("promtool check config accepts the Kubernetes prometheus.yml (node-exporters by DNS discovery), and refuses a broken discovery", async () => {
+        const k8s: PrometheusConfigInput = {
+            ...SAMPLE_INPUT,
+            targets: { ...SAMPLE_INPUT.targets, nodeExporters: [] },
+            nodeExporterDiscovery: { names: ["node-exporter.ptc-host.svc.cluster.local"], port: 9100 },
+        };
+        const text = renderPrometheusConfig({ ...k8s, ruleFiles: ["rules/*.yml"], externalLabels: { env: "prod" } });
+        assert.match(text, /dns_sd_configs:/);
+        const cfg = path.join(dir, "prometheus-k8s.yml");
+        fs.writeFileSync(cfg, text);
+        const { stdout } = await run(requireTool("promtool"), ["check", "config", cfg]);
+        assert.match(stdout, /SUCCESS: 1 rule files found/);
+        assert.match(stdout, /is valid prometheus config file syntax/);
+        // A record type Prometheus does not know: the same check must refuse it.
+        const broken = path.join(dir, "prometheus-k8s-broken.yml");
+        assert.ok(text.includes("type: A\n"));
+        fs.writeFileSync(broken, text.replace("type: A\n", "type: CNAME\n"));
+        await assert.rejects(run(requireTool("promtool"), ["check", "config", broken]), /invalid DNS-SD records type|CNAME/);
+    });
+
     it("promtool check config refuses a broken config (the check can fail)", async () => {
         const cfg = path.join(dir, "broken.yml");
         fs.writeFileSync(cfg, renderPrometheusConfig(SAMPLE_INPUT).replace("scrape_timeout: 10s", "scrape_timeout: 1m"));

@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import {
+    API_SERVER_PORTS,
     CONFIG_CHECKSUM_ANNOTATION,
     contentChecksum,
+    DEFAULT_API_SERVER_CIDRS,
     CRON_TIME_ZONE,
     DEFAULT_DNS_PEER,
     DEFAULT_EXTERNAL_EGRESS,
@@ -11,7 +13,10 @@ import {
     ManifestContext,
     namespaceManifest,
     networkPolicyManifests,
+    NetworkPolicyManifest,
     NetworkPolicyOptions,
+    podReaderManifests,
+    podReaderRoleName,
     probes,
     scheduleManifests,
     SECRET_CHECKSUM_ANNOTATION,
@@ -165,7 +170,83 @@ const netOpts: NetworkPolicyOptions = {
 const checksums: ManifestContext = { ...ctx, filesChecksum: "f".repeat(64), secretChecksum: "s".repeat(64) };
 
 function all(m: ServiceManifests): Manifest[] {
-    return [m.workload, m.service, m.publicService, m.publicPolicy, m.configMap, m.secret, m.pdb].filter((x): x is NonNullable<typeof x> => x !== undefined);
+    const reader = m.podReader ? [m.podReader.serviceAccount, m.podReader.clusterRole, m.podReader.clusterRoleBinding, m.podReader.apiServerPolicy] : [];
+    return [m.workload, m.service, m.publicService, m.publicPolicy, m.configMap, m.secret, m.pdb, ...reader].filter((x): x is NonNullable<typeof x> => x !== undefined);
+}
+
+/** A pod as NetworkPolicies see it: its namespace and labels. */
+interface PodRef {
+    readonly ns: string;
+    readonly labels: Readonly<Record<string, string>>;
+}
+type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+
+/** Does a label selector select these labels (matchLabels and In/NotIn/Exists/DoesNotExist)? */
+function selects(sel: Selector | undefined, labels: Readonly<Record<string, string>>): boolean {
+    if (!sel) return true;
+    for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+    for (const e of sel.matchExpressions ?? []) {
+        const has = e.key in labels;
+        const ok =
+            e.operator === "In" ? has && (e.values ?? []).includes(labels[e.key]) :
+            e.operator === "NotIn" ? !has || !(e.values ?? []).includes(labels[e.key]) :
+            e.operator === "Exists" ? has :
+            e.operator === "DoesNotExist" ? !has : assert.fail(`operator ${e.operator}`);
+        if (!ok) return false;
+    }
+    return true;
+}
+
+function ipv4(ip: string): number {
+    return ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+function inCidr(ip: string, cidr: string): boolean {
+    if (cidr.includes(":")) return false;
+    const [base, bits] = cidr.split("/");
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(ipv4(ip) / size) === Math.floor(ipv4(base) / size);
+}
+
+type Dest = { pod: PodRef } | { ip: string };
+
+/** Does one policy peer match a destination or source? */
+function peerMatches(peer: Obj, target: Dest, policyNs: string): boolean {
+    if ("ip" in target) {
+        const block = peer.ipBlock as { cidr: string; except?: string[] } | undefined;
+        return block !== undefined && inCidr(target.ip, block.cidr) && !(block.except ?? []).some((e) => inCidr(target.ip, e));
+    }
+    if (peer.ipBlock) return false;
+    const nsOk = peer.namespaceSelector ? selects(peer.namespaceSelector as Selector, { "kubernetes.io/metadata.name": target.pod.ns }) : target.pod.ns === policyNs;
+    return nsOk && selects(peer.podSelector as Selector | undefined, target.pod.labels);
+}
+
+function portMatches(ports: unknown, port: number): boolean {
+    return ports === undefined || arr(ports).some((p) => p.port === undefined || p.port === port);
+}
+
+/**
+ * Evaluates NetworkPolicies the way the API defines them: a direction is open when no policy
+ * selecting the pod covers it, or when some rule of a policy that does admits the peer and port.
+ */
+function allowed(policies: readonly NetworkPolicyManifest[], dir: "Ingress" | "Egress", pod: PodRef, peer: Dest, port: number): boolean {
+    const applying = policies.filter(
+        (p) => p.metadata.namespace === pod.ns && (p.spec.policyTypes as string[]).includes(dir) && selects(p.spec.podSelector as Selector, pod.labels),
+    );
+    if (applying.length === 0) return true;
+    const key = dir === "Ingress" ? "ingress" : "egress";
+    const peers = dir === "Ingress" ? "from" : "to";
+    return applying.some((p) =>
+        arr((p.spec as unknown as Obj)[key] ?? []).some((rule) => (rule[peers] === undefined || arr(rule[peers]).some((x) => peerMatches(x, peer, pod.ns))) && portMatches(rule.ports, port)),
+    );
+}
+
+/** Can `from` open a connection to `to` on `port`: egress of the source and ingress of the destination. */
+function connects(policies: readonly NetworkPolicyManifest[], from: PodRef, to: PodRef, port: number): boolean {
+    return allowed(policies, "Egress", from, { pod: to }, port) && allowed(policies, "Ingress", to, { pod: from }, port);
+}
+
+function podOf(m: ServiceManifests, ns: string): PodRef {
+    return { ns, labels: get(m.workload, "spec.template.metadata.labels") as Record<string, string> };
 }
 
 function container(workload: unknown): Obj {
@@ -284,6 +365,90 @@ describe("kubernetes manifests", () => {
         });
     });
 
+    describe("Kubernetes API access", () => {
+        const hostCtx: ManifestContext = { namespace: `${NS}-host`, component: "monitoring" };
+
+        it("gives only the log collector a token, through its own ServiceAccount; every other pod has none", () => {
+            const a = serviceManifests("alloy", alloy, hostCtx);
+            assert.strictEqual(get(a.workload, "spec.template.spec.automountServiceAccountToken"), true);
+            assert.strictEqual(get(a.workload, "spec.template.spec.serviceAccountName"), "alloy");
+            assert.strictEqual(get(a.podReader?.serviceAccount, "metadata.name"), "alloy");
+            assert.strictEqual(get(a.podReader?.serviceAccount, "metadata.namespace"), `${NS}-host`);
+            // The account itself mounts nothing: a pod has to ask for the token.
+            assert.strictEqual(get(a.podReader?.serviceAccount, "automountServiceAccountToken"), false);
+            const others = [
+                serviceManifests("api", api, ctx).workload,
+                serviceManifests("web", web, ctx).workload,
+                serviceManifests("postgres", postgres, ctx).workload,
+                serviceManifests("edge", edge, ctx).workload,
+                serviceManifests("node-exporter", nodeExporter, hostCtx).workload,
+                jobManifests("migrate", migrate, ctx, { jobName: "migrate-x", triggerHash: "x" }).job,
+            ];
+            for (const w of others) {
+                assert.strictEqual(get(w, "spec.template.spec.automountServiceAccountToken"), false, String(w.metadata.name));
+                assert.strictEqual(get(w, "spec.template.spec.serviceAccountName"), undefined, String(w.metadata.name));
+            }
+            const cron = scheduleManifests("backup", backup, ctx).cronJob;
+            assert.strictEqual(get(cron, "spec.jobTemplate.spec.template.spec.automountServiceAccountToken"), false);
+            for (const [n, spec, c] of [["api", api, ctx], ["node-exporter", nodeExporter, hostCtx], ["edge", edge, ctx]] as const) {
+                assert.strictEqual(serviceManifests(n, spec, c).podReader, undefined, n);
+            }
+        });
+
+        it("lets the log collector get, list and watch pods and nothing else, bound to its account by a namespaced role name", () => {
+            const r = podReaderManifests("alloy", alloy, hostCtx);
+            const roleName = podReaderRoleName("alloy", `${NS}-host`);
+            assert.strictEqual(roleName, `${NS}-host-alloy-pod-reader`);
+            assert.strictEqual(get(r.clusterRole, "metadata.name"), roleName);
+            assert.strictEqual(get(r.clusterRole, "metadata.namespace"), undefined, "a ClusterRole is cluster-scoped");
+            assert.deepStrictEqual(r.clusterRole.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
+            assert.strictEqual(get(r.clusterRoleBinding, "metadata.name"), roleName);
+            assert.deepStrictEqual(r.clusterRoleBinding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName });
+            assert.deepStrictEqual(r.clusterRoleBinding.subjects, [{ kind: "ServiceAccount", name: "alloy", namespace: `${NS}-host` }]);
+            const labels = get(r.clusterRole, "metadata.labels") as Record<string, string>;
+            assert.strictEqual(labels[LABELS.workload], "alloy");
+            assert.strictEqual(labels[LABELS.component], "monitoring");
+            // Another stack's namespace gets another role: cluster-scoped names must not collide.
+            assert.notStrictEqual(podReaderRoleName("alloy", "staging-host"), roleName);
+        });
+
+        it("opens egress to the API server only for the collector's pods, only on 443 and 6443, to the configured CIDRs", () => {
+            const p = podReaderManifests("alloy", alloy, hostCtx).apiServerPolicy;
+            assert.deepStrictEqual(get(p, "spec.podSelector"), { matchLabels: { [LABELS.workload]: "alloy" } });
+            assert.deepStrictEqual(get(p, "spec.policyTypes"), ["Egress"]);
+            const rules = arr(get(p, "spec.egress"));
+            assert.strictEqual(rules.length, 1);
+            assert.deepStrictEqual(arr(rules[0].ports).map((x) => [x.protocol, x.port]), [["TCP", 443], ["TCP", 6443]]);
+            assert.deepStrictEqual([...API_SERVER_PORTS], [443, 6443]);
+            assert.deepStrictEqual(arr(rules[0].to).map((x) => get(x, "ipBlock.cidr")), [...DEFAULT_API_SERVER_CIDRS]);
+            assert.deepStrictEqual([...DEFAULT_API_SERVER_CIDRS], ["0.0.0.0/0"]);
+            const narrow = podReaderManifests("alloy", alloy, { ...hostCtx, apiServerCidrs: ["172.20.0.10/32", "fd00::1/128"] }).apiServerPolicy;
+            assert.deepStrictEqual(arr(get(narrow, "spec.egress.0.to")).map((x) => get(x, "ipBlock.cidr")), ["172.20.0.10/32", "fd00::1/128"]);
+        });
+
+        it("under the namespace policies, the collector reaches a private API server address on 443/6443; other pods and ports do not", () => {
+            const policies = [
+                ...networkPolicyManifests({ ...netOpts, namespace: `${NS}-host` }),
+                ...networkPolicyManifests(netOpts),
+                podReaderManifests("alloy", alloy, hostCtx).apiServerPolicy,
+            ];
+            const collector = podOf(serviceManifests("alloy", alloy, hostCtx), `${NS}-host`);
+            const nodeExp = podOf(serviceManifests("node-exporter", nodeExporter, hostCtx), `${NS}-host`);
+            const prometheus = { ns: NS, labels: { [LABELS.workload]: "prometheus", [LABELS.tier]: "ops" } };
+            for (const port of [443, 6443]) {
+                assert.ok(allowed(policies, "Egress", collector, { ip: "10.0.0.1" }, port), `collector → API server :${port}`);
+                // Without the collector's own policy the ops tier reaches only public addresses on 443.
+                assert.ok(!allowed(policies, "Egress", nodeExp, { ip: "10.0.0.1" }, port), `node-exporter → 10.0.0.1:${port}`);
+                assert.ok(!allowed(policies, "Egress", prometheus, { ip: "10.0.0.1" }, port), `prometheus → 10.0.0.1:${port}`);
+            }
+            assert.ok(!allowed(policies, "Egress", collector, { ip: "10.0.0.1" }, 80), "collector → 10.0.0.1:80");
+            assert.ok(!allowed(policies, "Egress", collector, { ip: "10.0.0.1" }, 2379), "collector → etcd");
+            // The evaluator itself can say no to the default deny and yes to a public HTTPS address.
+            assert.ok(allowed(policies, "Egress", prometheus, { ip: "93.184.216.34" }, 443));
+            assert.ok(!allowed(policies, "Egress", prometheus, { ip: "169.254.169.254" }, 443));
+        });
+    });
+
     describe("workload kinds", () => {
         it("makes a Deployment that never drops below its replicas, spread across nodes", () => {
             const w = serviceManifests("api", api, ctx).workload;
@@ -341,6 +506,22 @@ describe("kubernetes manifests", () => {
             assert.deepStrictEqual(get(m.service, "spec.selector"), get(m.workload, "spec.selector.matchLabels"));
             assert.strictEqual(m.publicService, undefined);
             assert.strictEqual(m.publicPolicy, undefined);
+        });
+
+        it("puts a headless Service in front of a per-node workload, so its name resolves to every pod, ready or not", () => {
+            const m = serviceManifests("node-exporter", nodeExporter, ctx);
+            assert.strictEqual(get(m.service, "spec.clusterIP"), "None");
+            assert.strictEqual(get(m.service, "spec.publishNotReadyAddresses"), true);
+            assert.deepStrictEqual(get(m.service, "spec.ports"), [{ name: "metrics", port: 9100, targetPort: "metrics", protocol: "TCP" }]);
+            assert.deepStrictEqual(get(m.service, "spec.selector"), get(m.workload, "spec.selector.matchLabels"));
+            assert.strictEqual(get(serviceManifests("alloy", alloy, ctx).service, "spec.clusterIP"), "None");
+            // Every other workload keeps its virtual IP.
+            for (const [n, spec] of [["api", api], ["postgres", postgres], ["edge", edge]] as const) {
+                assert.strictEqual(get(serviceManifests(n, spec, ctx).service, "spec.clusterIP"), undefined, n);
+                assert.strictEqual(get(serviceManifests(n, spec, ctx).service, "spec.publishNotReadyAddresses"), undefined, n);
+            }
+            // Pods of a DaemonSet on the pod network: NetworkPolicies apply to them (no hostNetwork).
+            assert.strictEqual(get(m.workload, "spec.template.spec.hostNetwork"), undefined);
         });
 
         it("publishes only the edge's host ports through a LoadBalancer and opens only those to any source", () => {
@@ -527,6 +708,25 @@ describe("kubernetes manifests", () => {
             assert.ok(!expected.has("edge->data") && !ingressPairs.has("edge->data"));
         });
 
+        it("lets Prometheus (ops, app namespace) scrape node-exporter pods (ops, host-agent namespace); other tiers cannot", () => {
+            const hostCtx: ManifestContext = { namespace: `${NS}-host`, component: "monitoring" };
+            const policies = [...networkPolicyManifests(netOpts), ...networkPolicyManifests({ ...netOpts, namespace: `${NS}-host` })];
+            const nodeExp = podOf(serviceManifests("node-exporter", nodeExporter, hostCtx), `${NS}-host`);
+            const prometheus = podOf(
+                serviceManifests("prometheus", { ...web, tier: "ops", ports: [{ name: "http", port: 9090 }], healthCheck: { kind: "tcp", port: 9090 } }, { ...ctx, component: "monitoring" }),
+                NS,
+            );
+            const apiPod = podOf(serviceManifests("api", api, ctx), NS);
+            const edgePod = podOf(serviceManifests("edge", edge, ctx), NS);
+            assert.ok(connects(policies, prometheus, nodeExp, 9100), "prometheus → node-exporter:9100");
+            assert.ok(!connects(policies, apiPod, nodeExp, 9100), "api → node-exporter");
+            assert.ok(!connects(policies, edgePod, nodeExp, 9100), "edge → node-exporter");
+            // Cluster DNS, for the discovery lookups.
+            const dns = { ns: "kube-system", labels: { "k8s-app": "kube-dns" } };
+            assert.ok(allowed(policies, "Egress", prometheus, { pod: dns }, 53));
+            assert.ok(!allowed(policies, "Egress", prometheus, { pod: dns }, 80));
+        });
+
         it("lets every pod reach cluster DNS and only the ops tier reach the internet on 443, not private ranges", () => {
             const policies = networkPolicyManifests(netOpts);
             const dns = policies.find((p) => p.metadata.name === "allow-dns-egress");
@@ -583,7 +783,7 @@ describe("kubernetes manifests", () => {
             ...all(serviceManifests("postgres", postgres, { ...checksums, storageClassName: "gp3" })),
             ...all(serviceManifests("edge", edge, checksums)),
             ...all(serviceManifests("node-exporter", nodeExporter, checksums)),
-            ...all(serviceManifests("alloy", alloy, checksums)),
+            ...all(serviceManifests("alloy", alloy, { ...checksums, namespace: `${NS}-host`, apiServerCidrs: ["10.0.0.1/32", "fd00::1/128"] })),
             ...Object.values(jobManifests("migrate", migrate, checksums, { jobName: jobName("migrate", "t"), triggerHash: shortHash("t"), ttlSecondsAfterFinished: 60 })),
             ...Object.values(scheduleManifests("backup", backup, checksums)),
         ].filter((m): m is Manifest => m !== undefined);
@@ -597,10 +797,13 @@ describe("kubernetes manifests", () => {
                 "batch/v1/Job",
                 "networking.k8s.io/v1/NetworkPolicy",
                 "policy/v1/PodDisruptionBudget",
+                "rbac.authorization.k8s.io/v1/ClusterRole",
+                "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
                 "v1/ConfigMap",
                 "v1/Namespace",
                 "v1/Secret",
                 "v1/Service",
+                "v1/ServiceAccount",
             ]);
         });
 
@@ -621,6 +824,15 @@ describe("kubernetes manifests", () => {
             const missing = JSON.parse(JSON.stringify(scheduleManifests("backup", backup, ctx).cronJob)) as Obj;
             delete (missing.spec as Obj).schedule;
             await assert.rejects(validateManifest(missing), /CronJob "ptc\/backup".*schedule/);
+        });
+
+        it("rejects a broken RBAC object (the rbac schema is really applied)", async () => {
+            const role = JSON.parse(JSON.stringify(podReaderManifests("alloy", alloy, ctx).clusterRoleBinding)) as Obj;
+            delete role.roleRef;
+            await assert.rejects(validateManifest(role), /ClusterRoleBinding.*roleRef/);
+            const rules = JSON.parse(JSON.stringify(podReaderManifests("alloy", alloy, ctx).clusterRole)) as Obj;
+            (rules.rules as Obj[])[0].verbs = "get";
+            await assert.rejects(validateManifest(rules), /ClusterRole.*verbs/);
         });
 
         it("rejects unknown kinds and non-objects", async () => {

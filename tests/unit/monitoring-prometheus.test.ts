@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { parse } from "yaml";
 import { BLACKBOX_MODULES, renderBlackboxConfig } from "../../components/monitoring/blackbox-config";
 import {
+    DEFAULT_DNS_REFRESH_SECONDS,
     DEFAULT_PROMETHEUS_TIMINGS,
     DEFAULT_RULE_FILES,
     JOBS,
@@ -19,7 +20,8 @@ interface ScrapeConfig {
     metrics_path?: string;
     honor_labels?: boolean;
     static_configs: StaticConfig[];
-    relabel_configs?: { source_labels?: string[]; target_label: string; replacement?: string }[];
+    dns_sd_configs?: { names: string[]; type: string; port: number; refresh_interval: string }[];
+    relabel_configs?: { source_labels?: string[]; target_label: string; replacement?: string; action?: string }[];
 }
 interface PromConfig {
     global: Record<string, unknown>;
@@ -60,6 +62,8 @@ describe("monitoring: prometheus.yml renderer", () => {
         const cfg = render();
         const names = cfg.scrape_configs.map((s) => s.job_name);
         assert.deepStrictEqual([...names].sort(), Object.values(JOBS).sort());
+        assert.deepStrictEqual(job(cfg, JOBS.node).static_configs[0].targets, ["node-exporter:9100"]);
+        assert.strictEqual(job(cfg, JOBS.node).dns_sd_configs, undefined);
         for (const s of cfg.scrape_configs) {
             for (const sc of s.static_configs) {
                 assert.ok(sc.labels.tier, `${s.job_name} has no tier label`);
@@ -74,6 +78,55 @@ describe("monitoring: prometheus.yml renderer", () => {
         assert.deepStrictEqual(job(cfg, JOBS.loki).static_configs[0].targets, ["loki:3100"]);
         assert.deepStrictEqual(job(cfg, JOBS.grafana).static_configs[0].targets, ["grafana:3000"]);
         assert.deepStrictEqual(job(cfg, JOBS.prometheus).static_configs[0].targets, ["localhost:9090"]);
+    });
+
+    describe("node-exporters by DNS discovery (Kubernetes: a headless Service in front of the DaemonSet)", () => {
+        const HEADLESS = "node-exporter.ptc-host.svc.cluster.local";
+        const K8S: PrometheusConfigInput = {
+            ...SAMPLE_INPUT,
+            targets: { ...SAMPLE_INPUT.targets, nodeExporters: [] },
+            nodeExporterDiscovery: { names: [HEADLESS], port: 9100 },
+        };
+
+        it("resolves the headless name's A records, one target per pod on node-exporter's port", () => {
+            const node = job(render(K8S), JOBS.node);
+            assert.deepStrictEqual(node.dns_sd_configs, [{ names: [HEADLESS], type: "A", port: 9100, refresh_interval: `${DEFAULT_DNS_REFRESH_SECONDS}s` }]);
+            assert.strictEqual(node.static_configs, undefined);
+            const custom = job(render({ ...K8S, nodeExporterDiscovery: { names: [HEADLESS], port: 9101, refreshIntervalSeconds: 60 } }), JOBS.node);
+            assert.deepStrictEqual(custom.dns_sd_configs?.[0], { names: [HEADLESS], type: "A", port: 9101, refresh_interval: "1m" });
+        });
+
+        it("labels every discovered target with tier and service and leaves instance as the pod's address", () => {
+            const relabel = job(render(K8S), JOBS.node).relabel_configs ?? [];
+            // instance defaults to __address__ (<pod ip>:9100): nothing may rewrite it or the address.
+            assert.ok(!relabel.some((r) => r.target_label === "instance" || r.target_label === "__address__" || r.action === "drop"));
+            assert.deepStrictEqual(relabel, [
+                { target_label: "service", replacement: "node" },
+                { target_label: "tier", replacement: "ops" },
+            ]);
+        });
+
+        it("leaves every other job static", () => {
+            const cfg = render(K8S);
+            for (const s of cfg.scrape_configs.filter((x) => x.job_name !== JOBS.node)) {
+                assert.strictEqual(s.dns_sd_configs, undefined, s.job_name);
+                assert.ok(s.static_configs.length > 0, s.job_name);
+            }
+        });
+
+        it("refuses both static node targets and discovery, bad names, ports and intervals, naming the field", () => {
+            assert.throws(() => renderPrometheusConfig({ ...K8S, targets: SAMPLE_INPUT.targets }), /either from targets.nodeExporters or from nodeExporterDiscovery/);
+            const bad = (d: Partial<NonNullable<PrometheusConfigInput["nodeExporterDiscovery"]>>): (() => string) => () =>
+                renderPrometheusConfig({ ...K8S, nodeExporterDiscovery: { names: [HEADLESS], port: 9100, ...d } });
+            assert.throws(bad({ names: [] }), /nodeExporterDiscovery.names/);
+            assert.throws(bad({ names: [`${HEADLESS}:9100`] }), /must be a DNS name/);
+            assert.throws(bad({ names: [`http://${HEADLESS}`] }), /must be a DNS name/);
+            assert.throws(bad({ port: 0 }), /nodeExporterDiscovery.port/);
+            assert.throws(bad({ port: 70000 }), /nodeExporterDiscovery.port/);
+            assert.throws(bad({ refreshIntervalSeconds: 0 }), /refreshIntervalSeconds/);
+            assert.throws(bad({ refreshIntervalSeconds: 1.5 }), /refreshIntervalSeconds/);
+            assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, targets: { ...SAMPLE_INPUT.targets, nodeExporters: [] } }), /or set nodeExporterDiscovery/);
+        });
     });
 
     it("keeps pushed labels on the Pushgateway job only", () => {
