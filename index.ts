@@ -23,6 +23,7 @@ const platform: Platform =
         : new KubernetesPlatform("platform", {
               namespace: cfg.kubernetes.namespace,
               storageClassName: cfg.kubernetes.storageClassName,
+              apiServerCidrs: cfg.kubernetes.apiServerCidrs,
           });
 
 const postgres = new Postgres("postgres", {

@@ -103,6 +103,11 @@ export const stackConfigSchema = z.strictObject({
     kubernetes: z.strictObject({
         namespace: dnsLabel,
         storageClassName: z.string().min(1).optional(),
+        /** CIDRs of the API server the log collector may reach (TCP 443/6443). Defaults to 0.0.0.0/0. */
+        apiServerCidrs: z
+            .array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, "a CIDR such as 10.0.0.0/16"))
+            .min(1)
+            .optional(),
     }),
     /** Edge proxy settings. */
     edge: z.strictObject({

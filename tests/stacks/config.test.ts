@@ -98,6 +98,7 @@ describe("stack config", () => {
             { name: "object lock on MinIO", raw: { backup: { objectLock: "GOVERNANCE", objectLockDays: 7 } }, want: [/pro-team-care:backup.objectLock/, /needs backup.bucket "aws"/] },
             { name: "prod backups on the cluster", raw: { environment: "prod", backup: { bucket: "platform" } }, want: [/pro-team-care:backup.bucket/, /"platform"/, /expected "aws"/] },
             { name: "an unknown top-level key", raw: { replica: { api: 2 } }, want: [/unknown key/, /"replica"/, /replicas/] },
+            { name: "an API server address that is not a CIDR", raw: { kubernetes: { apiServerCidrs: ["10.0.0.1"] } }, want: [/pro-team-care:kubernetes.apiServerCidrs.0/, /"10.0.0.1"/, /CIDR/] },
         ];
         for (const c of cases) {
             it(`refuses ${c.name}`, () => {
