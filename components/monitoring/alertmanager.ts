@@ -72,14 +72,16 @@ export class Alertmanager extends pulumi.ComponentResource {
         build(this, name, () =>
             render(args.heartbeatUrl !== undefined ? "http://heartbeat.invalid/" : undefined, args.webhookUrl !== undefined ? "http://webhook.invalid/" : undefined),
         );
-        const config = pulumi.secret(
-            pulumi.all([args.heartbeatUrl, args.webhookUrl]).apply(([heartbeatUrl, webhookUrl]) => render(heartbeatUrl, webhookUrl)),
-        );
+        // Alertmanager reads Slack's URL from a file, but a webhook URL (the heartbeat) only inline:
+        // the rendered file is a secret exactly when it embeds one.
+        const embedsUrl = args.heartbeatUrl !== undefined || args.webhookUrl !== undefined;
+        const rendered = pulumi.all([args.heartbeatUrl, args.webhookUrl]).apply(([heartbeatUrl, webhookUrl]) => render(heartbeatUrl, webhookUrl));
+        const config = embedsUrl ? pulumi.secret(rendered) : rendered;
         const spec = alertmanagerSpec({
             image: args.image ?? DEFAULT_IMAGES.alertmanager,
             resources: args.resources,
             config,
-            configSecret: true,
+            configSecret: embedsUrl,
             secretFiles: args.slackWebhookUrl !== undefined ? { [SLACK_WEBHOOK_FILE]: pulumi.secret(args.slackWebhookUrl) } : {},
             externalUrl: args.externalUrl,
             storageGi: args.storageGi,
