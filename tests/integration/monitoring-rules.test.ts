@@ -18,26 +18,11 @@ import { renderBlackboxConfig } from "../../components/monitoring/blackbox-confi
 import { JOBS, PrometheusConfigInput, renderPrometheusConfig } from "../../components/monitoring/prometheus-config";
 import { ALERTS, AlertingRule, buildRuleGroups, renderAlertRules, Severity } from "../../components/monitoring/rules";
 import { makeTempDir, missingTools, removeTempDir, requireTool } from "./support/services";
+import { SAMPLE_PROMETHEUS_INPUT } from "../support/monitoring-fixtures";
 
 const run = promisify(execFile);
 
-/** Production-shaped input (docker service names). */
-const SAMPLE_INPUT: PrometheusConfigInput = {
-    targets: {
-        api: "api:8000",
-        nodeExporters: ["node-exporter:9100"],
-        postgresExporter: "postgres-exporter:9187",
-        redisExporter: "redis-exporter:9121",
-        nginxExporter: "nginx-exporter:9113",
-        blackboxExporter: "blackbox-exporter:9115",
-        pushgateway: "pushgateway:9091",
-        alertmanager: "alertmanager:9093",
-        grafana: "grafana:3000",
-        loki: "loki:3100",
-        prometheus: "localhost:9090",
-    },
-    probes: { publicUrl: "https://app.example.com/", apiHealthUrl: "http://edge:8080/api/v1/health" },
-};
+const SAMPLE_INPUT: PrometheusConfigInput = SAMPLE_PROMETHEUS_INPUT;
 
 /** One input series in promtool's notation. */
 interface Series {

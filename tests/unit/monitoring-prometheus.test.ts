@@ -10,6 +10,7 @@ import {
     promDuration,
     renderPrometheusConfig,
 } from "../../components/monitoring/prometheus-config";
+import { SAMPLE_PROMETHEUS_INPUT } from "../support/monitoring-fixtures";
 
 interface StaticConfig {
     targets: string[];
@@ -30,22 +31,7 @@ interface PromConfig {
     scrape_configs: ScrapeConfig[];
 }
 
-const SAMPLE_INPUT: PrometheusConfigInput = {
-    targets: {
-        api: "api:8000",
-        nodeExporters: ["node-exporter:9100"],
-        postgresExporter: "postgres-exporter:9187",
-        redisExporter: "redis-exporter:9121",
-        nginxExporter: "nginx-exporter:9113",
-        blackboxExporter: "blackbox-exporter:9115",
-        pushgateway: "pushgateway:9091",
-        alertmanager: "alertmanager:9093",
-        grafana: "grafana:3000",
-        loki: "loki:3100",
-        prometheus: "localhost:9090",
-    },
-    probes: { publicUrl: "https://app.example.com/", apiHealthUrl: "http://edge:8080/api/v1/health" },
-};
+const SAMPLE_INPUT: PrometheusConfigInput = SAMPLE_PROMETHEUS_INPUT;
 
 function render(input: PrometheusConfigInput = SAMPLE_INPUT): PromConfig {
     return parse(renderPrometheusConfig(input)) as PromConfig;
