@@ -54,6 +54,10 @@ const api = new Api("api", {
     resources: cfg.resources.api,
     migrations: cfg.api.migrations,
     migrationResources: cfg.resources.migrate,
+}, {
+    // The store endpoints are plain host names: without this the migration job races the database
+    // on a first `pulumi up` (and, run once per trigger, is never retried).
+    dependsOn: [postgres, redis],
 });
 
 const web = new Web("web", {

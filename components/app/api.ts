@@ -70,6 +70,16 @@ function connectionEnv(args: ApiArgs): Record<string, pulumi.Output<string>> {
     };
 }
 
+/**
+ * A resource option's dependsOn (one resource, a list, or an Output of either) as the list the
+ * platform seam takes; the SDK resolves nested Outputs and lists inside it.
+ */
+export function normalizeDependsOn(d: pulumi.ComponentResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (d === undefined) return [];
+    if (Array.isArray(d)) return [...(d as pulumi.Input<pulumi.Resource>[])];
+    return [d as pulumi.Input<pulumi.Resource>];
+}
+
 /** Builds the API's workload spec. Pure apart from the Inputs it carries. */
 export function apiSpec(args: {
     image: pulumi.Input<string>;
@@ -126,8 +136,14 @@ export class Api extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`replicas must be a positive integer, got ${replicas}`, this);
         }
         const secretEnv = connectionEnv(args);
+        // The stores' endpoints are plain host names that carry no dependency on the stores'
+        // workloads, and a component's dependsOn is not inherited by its children: hand the
+        // component's own dependsOn (index.ts: the Postgres and Redis components) to the migration
+        // job and the service, so migrations never run before the database is up (they run once
+        // per trigger: a run that loses the race is not retried).
+        const storeDeps = normalizeDependsOn(opts?.dependsOn);
 
-        let dependsOn: pulumi.Resource[] = [];
+        let dependsOn: pulumi.Input<pulumi.Resource>[] = storeDeps;
         if (runMigrations) {
             const migrate: JobSpec = {
                 image: args.image,
@@ -145,7 +161,7 @@ export class Api extends pulumi.ComponentResource {
                 // A new image means new migrations: run them again.
                 trigger: args.image,
             };
-            dependsOn = args.platform.job(`${workloadName}-migrate`, migrate, { parent: this }).resources;
+            dependsOn = [...storeDeps, ...args.platform.job(`${workloadName}-migrate`, migrate, { parent: this, dependsOn: storeDeps }).resources];
         }
 
         const svc = args.platform.service(

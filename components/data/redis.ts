@@ -69,7 +69,11 @@ export function redisSpec(args: {
             intervalSeconds: 10,
             timeoutSeconds: 3,
             retries: 5,
-            startPeriodSeconds: 10,
+            // Redis answers LOADING (not PONG) while it replays the append-only file, which takes
+            // seconds per GB. The grace must cover that: on Kubernetes it becomes the startup
+            // probe's budget (ceil(start / interval) probes), and a budget of one probe killed a
+            // loading Redis over and over.
+            startPeriodSeconds: 60,
         },
         resources: args.resources,
         user: "999:999",

@@ -26,8 +26,19 @@ export interface DockerHealthcheck {
 }
 
 /**
- * Converts the one health check into docker's. HTTP checks run inside the container with wget or
- * curl, whichever the image has; images with neither should declare an exec check instead.
+ * bash alone as an HTTP client: GET $2 on 127.0.0.1:$1 over /dev/tcp, healthy on a 2xx/3xx status
+ * line within $3 seconds. For images with bash but neither wget nor curl (grafana/alloy is
+ * Ubuntu-based and ships neither); the port, path and timeout are arguments, never spliced into
+ * the script.
+ */
+const BASH_HTTP_PROBE =
+    'exec 3<>/dev/tcp/127.0.0.1/$1 && printf "GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" "$2" >&3 && ' +
+    "IFS= read -r -t $3 status <&3 && [[ $status == HTTP/1.[01]\\ [23]* ]]";
+
+/**
+ * Converts the one health check into docker's. HTTP checks run inside the container with wget,
+ * curl or bash's /dev/tcp, whichever the image has; images with none of them should declare an
+ * exec check instead.
  */
 export function dockerHealthcheck(hc: HealthCheck): DockerHealthcheck {
     const r = resolveHealthCheck(hc);
@@ -38,7 +49,8 @@ export function dockerHealthcheck(hc: HealthCheck): DockerHealthcheck {
             const t = r.timeoutSeconds;
             tests = [
                 "CMD-SHELL",
-                `wget -q -T ${t} -O /dev/null '${url}' 2>/dev/null || curl -fsS -m ${t} -o /dev/null '${url}' || exit 1`,
+                `wget -q -T ${t} -O /dev/null '${url}' 2>/dev/null || curl -fsS -m ${t} -o /dev/null '${url}' || ` +
+                    `bash -c '${BASH_HTTP_PROBE}' bash ${r.port} '${r.path}' ${t} || exit 1`,
             ];
             break;
         }
@@ -156,6 +168,20 @@ export function cronLoopHealthcheck(): HealthCheck {
         retries: 3,
         startPeriodSeconds: 30,
     };
+}
+
+/**
+ * Why a finished job container counts as failed, or undefined when it succeeded (or has not run, as
+ * in a preview). The docker provider records an attached container's exit status without failing
+ * the update (kreuzwerker/terraform-provider-docker's TestAccDockerContainer_exitcode expects a
+ * container that exits 123 to be created), so the platform fails it.
+ */
+export function jobExitProblem(name: string, containerName: string, exitCode: number | undefined | null): string | undefined {
+    if (exitCode === undefined || exitCode === null || exitCode === 0) return undefined;
+    return (
+        `job ${name} exited with status ${exitCode}: see \`docker logs ${containerName}\`; ` +
+        `fix the cause, then re-run it with \`pulumi up --replace <its URN>\` or a new trigger`
+    );
 }
 
 /** The label key that docker replaces a job container on: the hash of its trigger. */

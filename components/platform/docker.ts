@@ -14,6 +14,7 @@ import {
     dockerLabels,
     dockerResources,
     isInternalNetwork,
+    jobExitProblem,
     labelsAndAnnotations,
     networksFor,
     shortHash,
@@ -195,6 +196,12 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             },
             this.containerOptions(spec, opts),
         );
+        // A failed job fails `pulumi up` (as a failed Job does on Kubernetes) instead of letting
+        // what depends on it (the API on its migrations) roll out over it.
+        container.exitCode.apply((code) => {
+            const problem = jobExitProblem(name, `${this.prefix}-${name}`, code);
+            if (problem !== undefined) throw new pulumi.ResourceError(problem, container);
+        });
         return { resources: [container] };
     }
 
