@@ -183,6 +183,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     job(name: string, spec: JobSpec, opts: WorkloadOptions): JobHandle {
         this.check(name, spec, opts.parent);
         const trigger = pulumi.output(spec.trigger ?? spec.image).apply(shortHash);
+        const base = this.containerOptions(spec, opts);
         const container = new docker.Container(
             name,
             {
@@ -192,9 +193,14 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                 mustRun: false,
                 attach: true,
                 logs: true,
-                waitTimeout: spec.deadlineSeconds ?? 3600,
             },
-            this.containerOptions(spec, opts),
+            {
+                ...base,
+                // The job's output may print anything it was given: keep it encrypted in state.
+                additionalSecretOutputs: [...(base.additionalSecretOutputs ?? []), "containerLogs"],
+                // attach waits for the exit; the deadline bounds that wait (waitTimeout only applies to `wait`).
+                customTimeouts: { create: `${spec.deadlineSeconds ?? 3600}s` },
+            },
         );
         // A failed job fails `pulumi up` (as a failed Job does on Kubernetes) instead of letting
         // what depends on it (the API on its migrations) roll out over it.

@@ -495,8 +495,8 @@ function probeHandler(hc: HealthCheck): k8s.types.input.core.v1.Probe {
 /**
  * Readiness, liveness and (for slow starters) startup probes, all from the one health check:
  * same handler, period = interval, failureThreshold = retries. With a start period the startup
- * probe holds the other two back for ceil(start / interval) periods, as docker's start_period
- * keeps early failures from counting.
+ * probe holds the other two back for ceil(start / interval) + retries periods: docker ignores
+ * failures during start_period and then still allows `retries` failures, and so does this.
  */
 export function probes(hc: HealthCheck): {
     readinessProbe: k8s.types.input.core.v1.Probe;
@@ -514,7 +514,7 @@ export function probes(hc: HealthCheck): {
             ...probeHandler(r),
             periodSeconds: r.intervalSeconds,
             timeoutSeconds: r.timeoutSeconds,
-            failureThreshold: Math.max(1, Math.ceil(r.startPeriodSeconds / r.intervalSeconds)),
+            failureThreshold: Math.ceil(r.startPeriodSeconds / r.intervalSeconds) + r.retries,
             successThreshold: 1,
         };
     }

@@ -275,13 +275,14 @@ describe("kubernetes manifests", () => {
             assert.strictEqual(get(c, "readinessProbe.periodSeconds"), 15);
             assert.strictEqual(get(c, "readinessProbe.timeoutSeconds"), 5);
             assert.strictEqual(get(c, "livenessProbe.failureThreshold"), 3);
-            // 30s start period / 15s interval.
-            assert.strictEqual(get(c, "startupProbe.failureThreshold"), 2);
+            // 30s start period / 15s interval, then the 3 retries docker also allows after start_period.
+            assert.strictEqual(get(c, "startupProbe.failureThreshold"), 5);
             assert.strictEqual(get(c, "startupProbe.periodSeconds"), 15);
         });
 
         it("round the start period up and skip the startup probe without one", () => {
-            assert.strictEqual(get(probes({ kind: "tcp", port: 1, startPeriodSeconds: 31, intervalSeconds: 10 }), "startupProbe.failureThreshold"), 4);
+            assert.strictEqual(get(probes({ kind: "tcp", port: 1, startPeriodSeconds: 31, intervalSeconds: 10 }), "startupProbe.failureThreshold"), 4 + 3);
+            assert.strictEqual(get(probes({ kind: "tcp", port: 1, startPeriodSeconds: 5, intervalSeconds: 10, retries: 2 }), "startupProbe.failureThreshold"), 1 + 2);
             assert.strictEqual(probes({ kind: "tcp", port: 1 }).startupProbe, undefined);
             assert.strictEqual(get(container(serviceManifests("web", web, ctx).workload), "startupProbe"), undefined);
         });
