@@ -137,6 +137,11 @@ async function main(): Promise<void> {
         const id = ours.stdout.trim();
         const oursObject = s3.objectPath(`ours/backups/${id}/postgres.dump.zst`);
         rows[rows.length - 1].outputBytes = fs.statSync(oursObject).size;
+        // The same tool with every S3 request through the AWS CLI (the fallback when curl cannot sign):
+        // shows what the curl reads and writes save, in the same run.
+        const cli = await run("ptc-backup backup, AWS CLI only", `"${SCRIPT}" backup`, dirs.ours, { BACKUP_S3_CLIENT: "aws-cli" });
+        const cliId = cli.stdout.trim();
+        rows[rows.length - 1].outputBytes = fs.statSync(s3.objectPath(`ours/backups/${cliId}/postgres.dump.zst`)).size;
 
         await run(
             "seed restore: aws s3 cp; gunzip | psql",
@@ -147,9 +152,14 @@ async function main(): Promise<void> {
         await pg.query("DROP DATABASE restored_seed", "postgres");
         await pg.query("CHECKPOINT", "postgres");
 
-        await run("ptc-backup restore (verify + stream from S3)", `"${SCRIPT}" restore --target-db restored_ours`, dirs.ours);
+        await run("ptc-backup restore (verify + stream from S3)", `"${SCRIPT}" restore ${id} --target-db restored_ours`, dirs.ours);
         const oursRestored = await pg.query(FINGERPRINT_SQL, "restored_ours");
         await pg.query("DROP DATABASE restored_ours", "postgres");
+        await pg.query("CHECKPOINT", "postgres");
+
+        await run("ptc-backup restore, AWS CLI only", `"${SCRIPT}" restore ${cliId} --target-db restored_cli`, dirs.ours, { BACKUP_S3_CLIENT: "aws-cli" });
+        const cliRestored = await pg.query(FINGERPRINT_SQL, "restored_cli");
+        await pg.query("DROP DATABASE restored_cli", "postgres");
 
         console.log("");
         console.log(`Backup benchmark: ${fmt(dbBytes / MB, 0)} MB home-care database (pg_database_size), PostgreSQL ${await pg.query("SHOW server_version")}, ` +
@@ -158,16 +168,20 @@ async function main(): Promise<void> {
         printTable(rows, dbBytes);
         console.log("");
         const raw = rows[0].m.seconds;
+        const cliBackup = rows.find((r) => r.name.startsWith("ptc-backup backup, AWS CLI only"))?.m.seconds ?? NaN;
+        const cliRestore = rows.find((r) => r.name.startsWith("ptc-backup restore, AWS CLI only"))?.m.seconds ?? NaN;
         const seedRestore = rows.find((r) => r.name.startsWith("seed restore"))?.m.seconds ?? NaN;
         const oursRestore = rows.find((r) => r.name.startsWith("ptc-backup restore"))?.m.seconds ?? NaN;
         console.log(`ptc-backup backup throughput vs raw pg_dump -Fc: ${fmt(raw / ours.seconds, 2)}x (aim >= 0.9x)`);
         console.log(`ptc-backup restore vs seed restore: ${fmt(seedRestore / oursRestore, 2)}x faster`);
+        console.log(`AWS CLI only (BACKUP_S3_CLIENT=aws-cli): backup ${fmt(raw / cliBackup, 2)}x raw pg_dump, restore ${fmt(seedRestore / cliRestore, 2)}x the seed's speed`);
         console.log(`stored per GB of database: ptc-backup ${fmt(((rows.find((r) => r.name.startsWith("ptc-backup backup"))?.outputBytes ?? 0) / dbBytes) * 1024, 0)} MB, seed ${fmt((seedBytes / dbBytes) * 1024, 0)} MB`);
         const same = (label: string, got: string): string => (got === expected ? `${label}: identical (${got})` : `${label}: DIFFERENT: ${got} vs ${expected}`);
         console.log(same("seed restore", seedRestored));
         console.log(same("ptc-backup restore", oursRestored));
+        console.log(same("ptc-backup restore, AWS CLI only", cliRestored));
         console.log(`extra disk peaks sampled under each method's TMPDIR/work dir; memory = summed RSS of the method's processes (servers excluded)`);
-        if (seedRestored !== expected || oursRestored !== expected) process.exitCode = 1;
+        if (seedRestored !== expected || oursRestored !== expected || cliRestored !== expected) process.exitCode = 1;
     } finally {
         await Promise.allSettled([pg?.destroy(), s3?.stop()]);
         removeTempDir(work);

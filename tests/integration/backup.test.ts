@@ -271,6 +271,100 @@ describe("ptc-backup (real PostgreSQL, Redis, s3rver, Pushgateway)", function ()
         complete.push(id);
     });
 
+    it("signs its curl requests exactly as the AWS CLI's own SigV4 signer does (session token included), secrets never in argv", async () => {
+        // A recording proxy in front of s3rver (which checks only the access key id) keeps every request
+        // curl sends; the AWS CLI's bundled botocore then recomputes each signature from scratch.
+        const target = new URL(s3.endpoint);
+        const recorded: { method: string; path: string; headers: Record<string, string>; body: string }[] = [];
+        const proxyPort = await freePort();
+        const proxy = http.createServer((req, res) => {
+            const chunks: Buffer[] = [];
+            req.on("data", (c: Buffer) => chunks.push(c));
+            req.on("end", () => {
+                const body = Buffer.concat(chunks);
+                if ((req.headers["user-agent"] ?? "").startsWith("curl/")) {
+                    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+                    recorded.push({ method: req.method ?? "", path: req.url ?? "", headers, body: body.toString("base64") });
+                }
+                const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+                    res.writeHead(up.statusCode ?? 502, up.headers);
+                    up.pipe(res);
+                });
+                fwd.on("error", () => res.writeHead(502).end());
+                fwd.end(body);
+            });
+        });
+        await new Promise<void>((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
+        const secretKey = `secret-${Date.now()}/Key+With=Chars`;
+        const token = `FwoGZXIvYXdzEXAMPLE/${Date.now()}+token==`;
+        const extra = { S3_ENDPOINT_URL: `http://127.0.0.1:${proxyPort}`, AWS_SECRET_ACCESS_KEY: secretKey, AWS_SESSION_TOKEN: token, AWS_DEFAULT_REGION: "eu-west-1" };
+        const argvLeaks: string[] = [];
+        let group = 0;
+        let sawUpload = false;
+        const scan = (pid: number): void => {
+            for (const p of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+                try {
+                    const cmd = fs.readFileSync(`/proc/${p}/cmdline`, "utf8");
+                    const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+                    const pgrp = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2];
+                    if (pgrp !== String(pid)) continue;
+                    if (cmd.includes("\0cp\0-\0")) sawUpload = true;
+                    if (cmd.includes(secretKey) || cmd.includes(token)) argvLeaks.push(cmd.replace(/\0/g, " "));
+                } catch {
+                    // gone
+                }
+            }
+        };
+        // Sampled every 10 ms while the runs last, and at every line they print.
+        const watch = (_all: string, pid: number): void => {
+            group = pid;
+            scan(pid);
+        };
+        const timer = setInterval(() => group !== 0 && scan(group), 10);
+        try {
+            const r = await run(["backup"], extra, watch);
+            assert.equal(r.code, 0, r.stderr);
+            const id = r.stdout.trim();
+            complete.push(id);
+            group = 0;
+            const v = await run(["verify", id], extra, watch);
+            assert.equal(v.code, 0, v.stderr);
+        } finally {
+            clearInterval(timer);
+            await new Promise<void>((resolve) => proxy.close(() => resolve()));
+        }
+        assert.ok(sawUpload, "the argv sampler saw the upload's AWS CLI process (it works)");
+        assert.deepEqual(argvLeaks, [], "a secret appeared in a process's argv");
+        const methods = recorded.map((q) => q.method);
+        assert.ok(methods.filter((m) => m === "PUT").length >= 2 && methods.filter((m) => m === "GET").length >= 3, JSON.stringify(methods));
+        for (const q of recorded) {
+            assert.equal(q.headers["x-amz-security-token"], token, `${q.method} ${q.path} carries the session token`);
+            assert.match(q.headers.authorization ?? "", /SignedHeaders=[^,]*x-amz-security-token/);
+        }
+        const file = path.join(work, "signed-requests.json");
+        fs.writeFileSync(file, JSON.stringify(recorded));
+        const python = fs.readFileSync(requireTool("aws"), "utf8").split("\n")[0].replace(/^#!\s*/, "").trim();
+        const { stdout } = await execFileAsync(python, ["-c", SIGV4_CHECK, file, "S3RVER", secretKey, token, "eu-west-1"]);
+        assert.equal(stdout.trim().split("\n").length, recorded.length, stdout);
+        assert.ok(stdout.trim().split("\n").every((l) => l.startsWith("MATCH ")), stdout);
+    });
+
+    it("works the same through the AWS CLI alone (BACKUP_S3_CLIENT=aws-cli, the fallback when curl cannot sign)", async () => {
+        const cli = { BACKUP_S3_CLIENT: "aws-cli" };
+        const id = await backup(cli);
+        assert.equal(await readLatest(), id);
+        const v = await run(["verify", id], cli);
+        assert.equal(v.code, 0, v.stderr);
+        const r = await run(["restore", id, "--target-db", "restored_cli"], cli);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(await pgFingerprint(pg, "restored_cli"), await pgFingerprint(pg, pg.database));
+        const missing = await run(["verify", "20000101T000000Z-000000"], cli);
+        assertOneLineFailure(missing, /manifest of backup 20000101T000000Z-000000 not found/);
+        assert.equal(missing.code, 3);
+        const down = await run(["verify"], { ...cli, S3_ENDPOINT_URL: `http://127.0.0.1:${await freePort()}` });
+        assertOneLineFailure(down, /S3 .* is unreachable or refused access .*Could not connect to the endpoint URL/);
+    });
+
     it("lists backups, marking the latest", async () => {
         const r = await run(["list"]);
         assert.equal(r.code, 0, r.stderr);
@@ -289,7 +383,8 @@ describe("ptc-backup (real PostgreSQL, Redis, s3rver, Pushgateway)", function ()
 
         it("S3 unreachable", async () => {
             const r = await run(["backup"], { S3_ENDPOINT_URL: `http://127.0.0.1:${await freePort()}` });
-            assertOneLineFailure(r, /S3 .* is unreachable or refused access .*Could not connect to the endpoint URL/);
+            // curl (the default reader) or the AWS CLI (BACKUP_S3_CLIENT=aws-cli) says it in its own words.
+            assertOneLineFailure(r, /S3 .* is unreachable or refused access .*(Failed to connect|Could not connect to the endpoint URL)/);
             assert.equal(r.code, 1);
             assert.ok(pings.pings.some((p) => p.path === "/ping/abc-123/fail" && p.body.includes("unreachable")), "failure ping");
         });
@@ -538,3 +633,33 @@ async function redisFingerprint(redis: RedisServer): Promise<string> {
         return table.concat(out, '\\n')`;
     return redis.cli("eval", script, "0");
 }
+
+/**
+ * Recomputes the SigV4 Authorization header of each recorded request with botocore as bundled with
+ * the AWS CLI (argv: requests.json, access key id, secret key, session token, region) and prints
+ * MATCH or DIFFERENT per request.
+ */
+const SIGV4_CHECK = `
+import base64, datetime, json, sys
+import awscli  # makes the CLI's bundled botocore importable as botocore
+import botocore.auth as A
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+path, key, secret, token, region = sys.argv[1:6]
+for r in json.load(open(path)):
+    h = r["headers"]
+    auth = h["authorization"]
+    signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
+    ts = datetime.datetime.strptime(h["x-amz-date"], "%Y%m%dT%H%M%SZ")
+    class Frozen(datetime.datetime):
+        @classmethod
+        def utcnow(cls):
+            return ts
+    A.datetime.datetime = Frozen
+    req = AWSRequest(method=r["method"], url="http://" + h["host"] + r["path"], data=base64.b64decode(r["body"]))
+    for name in signed:
+        if name not in ("host", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"):
+            req.headers[name] = h[name]
+    A.S3SigV4Auth(Credentials(key, secret, token), "s3", region).add_auth(req)
+    print(("MATCH " if req.headers["Authorization"] == auth else "DIFFERENT ") + r["method"] + " " + r["path"])
+`;
