@@ -118,6 +118,9 @@ const monitoring = new Monitoring("monitoring", {
     publicUrl: edge.publicUrl,
     apiHealthUrl: edge.apiHealthUrl,
     apiAddress: api.address,
+    // Kubernetes runs several API replicas behind one Service: scrape each replica through the
+    // headless name that resolves to all of them. Docker runs one, scraped at its address.
+    ...(platform.kind === "kubernetes" ? { apiDiscovery: { names: [api.podsHost], port: api.port } } : {}),
     edgeStubStatusUrl: edge.statusUrl,
     postgres: { host: postgres.host, port: postgres.port, database: postgres.database, user: postgres.user, password: postgres.password },
     redis: { address: pulumi.interpolate`${redis.host}:${redis.port}`, password: redis.password },

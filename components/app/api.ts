@@ -124,6 +124,11 @@ export class Api extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
     /** host:port. */
     public readonly address: pulumi.Output<string>;
+    /**
+     * A DNS name that resolves to every replica (the platform's `podsHost`; the host where the
+     * platform has none): what Prometheus's DNS discovery scrapes, one target per replica.
+     */
+    public readonly podsHost: pulumi.Output<string>;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("proteamcare:app:Api", name, {}, opts);
@@ -172,6 +177,7 @@ export class Api extends pulumi.ComponentResource {
         this.host = svc.endpoint.host;
         this.port = pulumi.output(svc.endpoint.port);
         this.address = svc.endpoint.address;
-        this.registerOutputs({ host: this.host, port: this.port, address: this.address });
+        this.podsHost = svc.endpoint.podsHost ?? svc.endpoint.host;
+        this.registerOutputs({ host: this.host, port: this.port, address: this.address, podsHost: this.podsHost });
     }
 }

@@ -10,7 +10,7 @@ import { Grafana } from "./grafana";
 import { DEFAULT_IMAGES, DEFAULT_NAMES, MonitoringRole } from "./images";
 import { LogCollector } from "./log-collector";
 import { Loki } from "./loki";
-import { Prometheus } from "./prometheus";
+import { ApiDiscoveryInputs, Prometheus } from "./prometheus";
 import { checkRetention } from "./specs";
 
 /** Arguments of {@link Monitoring}. */
@@ -21,8 +21,15 @@ export interface MonitoringArgs {
     readonly publicUrl: pulumi.Input<string>;
     /** The API health URL probed for the uptime SLI, e.g. "https://app.example.com/api/v1/health". */
     readonly apiHealthUrl: pulumi.Input<string>;
-    /** The API's "host:port" (its /metrics). */
+    /** The API's "host:port" (its /metrics): the static scrape target, unless `apiDiscovery` is set. */
     readonly apiAddress: pulumi.Input<string>;
+    /**
+     * Scrape every API replica on its own, found by DNS (a name resolving to every replica, e.g.
+     * the Api's `podsHost` on Kubernetes, and the API's port) instead of `apiAddress`: a scrape
+     * through a load-balanced Service reaches a random replica, so counters jump between pods and
+     * rate() sees resets. Defaults to none (the static `apiAddress` target; docker runs one replica).
+     */
+    readonly apiDiscovery?: ApiDiscoveryInputs;
     /** The edge's stub_status URL, e.g. "http://edge:8081/stub_status". */
     readonly edgeStubStatusUrl: pulumi.Input<string>;
     /** PostgreSQL connection for postgres-exporter (the password is a secret). */
@@ -177,7 +184,7 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 ...common("prometheus"),
                 targets: {
-                    api: args.apiAddress,
+                    ...(args.apiDiscovery ? {} : { api: args.apiAddress }),
                     ...(p.kind === "kubernetes" ? {} : { nodeExporters: [nodeExporter.address] }),
                     postgresExporter: postgresExporter.address,
                     redisExporter: redisExporter.address,
@@ -192,6 +199,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 // to every pod, and DNS discovery scrapes each one (a ClusterIP name would reach one
                 // random node per scrape). No Kubernetes API access is needed. Docker has one host.
                 ...(p.kind === "kubernetes" ? { nodeExporterDiscovery: { names: [nodeExporter.host], port: nodeExporter.port } } : {}),
+                ...(args.apiDiscovery ? { apiDiscovery: args.apiDiscovery } : {}),
                 probes: { publicUrl: args.publicUrl, apiHealthUrl: args.apiHealthUrl },
                 retention,
                 retentionSize: args.retentionSize,

@@ -39,8 +39,12 @@ export type JobName = (typeof JOBS)[keyof typeof JOBS];
  * (e.g. `"postgres-exporter:9187"`). No scheme, no path.
  */
 export interface PrometheusTargets {
-    /** The API (FastAPI; `/metrics` on its own port), e.g. `"api:8000"`. */
-    readonly api: string;
+    /**
+     * The API (FastAPI; `/metrics` on its own port), e.g. `"api:8000"`. Required, unless
+     * {@link PrometheusConfigInput.apiDiscovery} finds the replicas instead (then omitted). On
+     * Kubernetes the Service name balances each scrape to one random replica: use the discovery.
+     */
+    readonly api?: string;
     /**
      * node-exporter instances (one per host), e.g. `["node-exporter:9100"]`. At least one, unless
      * {@link PrometheusConfigInput.nodeExporterDiscovery} finds them instead (then none). On
@@ -102,19 +106,32 @@ export const DEFAULT_PROMETHEUS_TIMINGS: PrometheusTimings = {
 export const DEFAULT_RULE_FILES: readonly string[] = ["/etc/prometheus/rules/*.yml"];
 
 /**
- * DNS service discovery (`dns_sd_configs`, A records) for the node job: each address a name
- * resolves to becomes one target `<ip>:<port>`, and the `instance` label keeps that address, so
- * every node's series stay apart. Meant for a headless Kubernetes Service in front of the
- * node-exporter DaemonSet, whose name resolves to every pod.
+ * DNS service discovery (`dns_sd_configs`, A records) for one job: each address a name resolves
+ * to becomes one target `<ip>:<port>`, and the `instance` label keeps that address, so every
+ * pod's series stay apart. Meant for a headless Kubernetes Service, whose name resolves to every
+ * pod behind it.
  */
-export interface NodeExporterDnsDiscovery {
+export interface DnsDiscovery {
     /** Names to resolve, e.g. `["node-exporter.ptc-host.svc.cluster.local"]`. At least one. */
     readonly names: readonly string[];
-    /** Port node-exporter listens on at every discovered address, e.g. 9100. */
+    /** Port the scraped process listens on at every discovered address, e.g. 9100. */
     readonly port: number;
-    /** Seconds between lookups (how soon a new node is scraped). Defaults to {@link DEFAULT_DNS_REFRESH_SECONDS}. */
+    /** Seconds between lookups (how soon a new pod is scraped). Defaults to {@link DEFAULT_DNS_REFRESH_SECONDS}. */
     readonly refreshIntervalSeconds?: number;
 }
+
+/**
+ * DNS discovery of the node-exporters: the headless Service in front of the DaemonSet, one pod
+ * per node (e.g. names `["node-exporter.ptc-host.svc.cluster.local"]`, port 9100).
+ */
+export type NodeExporterDnsDiscovery = DnsDiscovery;
+
+/**
+ * DNS discovery of the API replicas: the headless `<api>-pods` Service, one address per ready
+ * replica (e.g. names `["api-pods.ptc.svc.cluster.local"]`, port 8000), so each replica's
+ * counters and histograms are scraped on their own.
+ */
+export type ApiDnsDiscovery = DnsDiscovery;
 
 /** How often DNS discovery re-resolves its names, in seconds (Prometheus's own default). */
 export const DEFAULT_DNS_REFRESH_SECONDS = 30;
@@ -136,6 +153,11 @@ export interface PrometheusConfigInput {
      * Defaults to none: the node job scrapes `targets.nodeExporters`.
      */
     readonly nodeExporterDiscovery?: NodeExporterDnsDiscovery;
+    /**
+     * Find the API replicas by DNS instead of `targets.api` (which must then be omitted). Defaults
+     * to none: the api job scrapes `targets.api`.
+     */
+    readonly apiDiscovery?: ApiDnsDiscovery;
 }
 
 /** One job's identity labels. */
@@ -216,19 +238,20 @@ function staticJob(job: JobName, targets: readonly string[], labels: TargetLabel
     };
 }
 
-function checkDnsDiscovery(d: NodeExporterDnsDiscovery): void {
-    if (d.names.length === 0) throw new Error("nodeExporterDiscovery.names must list at least one DNS name");
+/** Checks a DNS discovery; `field` names it in errors, `example` is a name to suggest. */
+function checkDnsDiscovery(field: string, example: string, d: DnsDiscovery): void {
+    if (d.names.length === 0) throw new Error(`${field}.names must list at least one DNS name`);
     for (const n of d.names) {
         if (n.length > 253 || !DNS_NAME.test(n)) {
-            throw new Error(`nodeExporterDiscovery name ${JSON.stringify(n)} must be a DNS name such as node-exporter.ptc-host.svc.cluster.local (no port, scheme or path)`);
+            throw new Error(`${field} name ${JSON.stringify(n)} must be a DNS name such as ${example} (no port, scheme or path)`);
         }
     }
     if (!(Number.isInteger(d.port) && d.port >= 1 && d.port <= 65535)) {
-        throw new Error(`nodeExporterDiscovery.port must be an integer from 1 to 65535, got ${String(d.port)}`);
+        throw new Error(`${field}.port must be an integer from 1 to 65535, got ${String(d.port)}`);
     }
     const r = d.refreshIntervalSeconds;
     if (r !== undefined && !(Number.isInteger(r) && r > 0)) {
-        throw new Error(`nodeExporterDiscovery.refreshIntervalSeconds must be a positive whole number of seconds, got ${String(r)}`);
+        throw new Error(`${field}.refreshIntervalSeconds must be a positive whole number of seconds, got ${String(r)}`);
     }
 }
 
@@ -236,7 +259,7 @@ function checkDnsDiscovery(d: NodeExporterDnsDiscovery): void {
  * A job whose targets are the A records of DNS names. Discovery configs carry no labels, so the
  * tier and service labels are set by relabelling; `instance` stays the discovered `<ip>:<port>`.
  */
-function dnsJob(job: JobName, d: NodeExporterDnsDiscovery, labels: TargetLabels): Record<string, unknown> {
+function dnsJob(job: JobName, d: DnsDiscovery, labels: TargetLabels): Record<string, unknown> {
     return {
         job_name: job,
         dns_sd_configs: [
@@ -268,13 +291,21 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     if (dns !== undefined && tg.nodeExporters.length > 0) {
         throw new Error("Prometheus node-exporters come either from targets.nodeExporters or from nodeExporterDiscovery; empty targets.nodeExporters or drop the discovery");
     }
-    if (dns !== undefined) checkDnsDiscovery(dns);
+    if (dns !== undefined) checkDnsDiscovery("nodeExporterDiscovery", "node-exporter.ptc-host.svc.cluster.local", dns);
+    const apiDns = input.apiDiscovery;
+    if (apiDns === undefined && tg.api === undefined) {
+        throw new Error("Prometheus targets.api must be the API's host:port (or set apiDiscovery)");
+    }
+    if (apiDns !== undefined && tg.api !== undefined) {
+        throw new Error("Prometheus API targets come either from targets.api or from apiDiscovery; drop targets.api or the discovery");
+    }
+    if (apiDns !== undefined) checkDnsDiscovery("apiDiscovery", "api-pods.ptc.svc.cluster.local", apiDns);
     const ext = input.externalLabels ?? {};
     for (const k of Object.keys(ext)) {
         if (!LABEL_NAME.test(k)) throw new Error(`external label name ${JSON.stringify(k)} is not a valid Prometheus label name`);
     }
+    if (tg.api !== undefined) checkHostPort("api", tg.api);
     const singles = [
-        "api",
         "postgresExporter",
         "redisExporter",
         "nginxExporter",
@@ -315,7 +346,7 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         scrape_configs: [
             staticJob(JOBS.prometheus, [tg.prometheus], { tier: "ops", service: "prometheus" }),
             staticJob(JOBS.alertmanager, [tg.alertmanager], { tier: "ops", service: "alertmanager" }),
-            staticJob(JOBS.api, [tg.api], { tier: "app", service: "api" }),
+            apiDns !== undefined ? dnsJob(JOBS.api, apiDns, { tier: "app", service: "api" }) : staticJob(JOBS.api, [tg.api as string], { tier: "app", service: "api" }),
             staticJob(JOBS.nginx, [tg.nginxExporter], { tier: "edge", service: "edge" }),
             staticJob(JOBS.postgres, [tg.postgresExporter], { tier: "data", service: "postgres" }),
             staticJob(JOBS.redis, [tg.redisExporter], { tier: "data", service: "redis" }),

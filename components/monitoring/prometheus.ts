@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_IMAGES, DEFAULT_NAMES } from "./images";
-import { NodeExporterDnsDiscovery, PrometheusTargets, PrometheusTimings, ProbeTargets, renderPrometheusConfig } from "./prometheus-config";
+import { DnsDiscovery, PrometheusTargets, PrometheusTimings, ProbeTargets, renderPrometheusConfig } from "./prometheus-config";
 import { AlertRulesInput, renderAlertRules } from "./rules";
 import { checkRetention, checkRetentionSize, prometheusSpec } from "./specs";
 import { build, MonitoringWorkloadArgs, runService } from "./workload";
@@ -14,15 +14,21 @@ export type PrometheusTargetInputs = {
     readonly [K in keyof PrometheusTargets]: PrometheusTargets[K] extends readonly string[] ? readonly pulumi.Input<string>[] : pulumi.Input<string>;
 };
 
-/** DNS discovery of the node-exporters as inputs (the name is usually the NodeExporter's host). */
-export interface NodeExporterDiscoveryInputs {
+/** DNS discovery of one job's targets as inputs (the names usually come from another component's outputs). */
+export interface DnsDiscoveryInputs {
     /** Names to resolve, e.g. the headless Service's FQDN. At least one. */
     readonly names: readonly pulumi.Input<string>[];
-    /** node-exporter's port at every discovered address. */
+    /** The scraped process's port at every discovered address. */
     readonly port: pulumi.Input<number>;
     /** Seconds between lookups. Defaults to 30. */
     readonly refreshIntervalSeconds?: number;
 }
+
+/** DNS discovery of the node-exporters as inputs (the name is usually the NodeExporter's host). */
+export type NodeExporterDiscoveryInputs = DnsDiscoveryInputs;
+
+/** DNS discovery of the API replicas as inputs (the name is usually the Api's `podsHost`). */
+export type ApiDiscoveryInputs = DnsDiscoveryInputs;
 
 /** Name of the rule file Prometheus loads (under /etc/prometheus/rules). */
 export const RULE_FILE_NAME = "ptc-alerts.yml";
@@ -31,17 +37,24 @@ export const RULE_FILE_NAME = "ptc-alerts.yml";
 export interface PrometheusArgs extends MonitoringWorkloadArgs {
     /**
      * What to scrape. `prometheus` may be omitted: it defaults to "localhost:9090". `nodeExporters`
-     * may be omitted (or empty) only with `nodeExporterDiscovery`; it defaults to none.
+     * may be omitted (or empty) only with `nodeExporterDiscovery`; it defaults to none. `api` is
+     * required without `apiDiscovery` and must be omitted with it.
      */
-    readonly targets: Omit<PrometheusTargetInputs, "prometheus" | "nodeExporters"> & {
+    readonly targets: Omit<PrometheusTargetInputs, "prometheus" | "nodeExporters" | "api"> & {
         readonly prometheus?: pulumi.Input<string>;
         readonly nodeExporters?: readonly pulumi.Input<string>[];
+        readonly api?: pulumi.Input<string>;
     };
     /**
      * Find the node-exporters by DNS (A records of a headless Service: one target per node) instead
      * of `targets.nodeExporters`. Defaults to none (static targets).
      */
     readonly nodeExporterDiscovery?: NodeExporterDiscoveryInputs;
+    /**
+     * Find the API replicas by DNS (A records of a headless Service: one target per replica) instead
+     * of `targets.api`, so each replica's counters are scraped on their own. Defaults to none (static target).
+     */
+    readonly apiDiscovery?: ApiDiscoveryInputs;
     /** URLs the blackbox exporter probes (public URL and API health URL); plain values are checked up front. */
     readonly probes: { readonly [K in keyof ProbeTargets]: pulumi.Input<string> };
     /** TSDB retention time. Defaults to "200h" (the seed's). */
@@ -95,17 +108,19 @@ export class Prometheus extends pulumi.ComponentResource {
         const rules = build(this, name, () => renderAlertRules(args.rules ?? {}));
 
         const t = args.targets;
-        const singles = [t.api, t.postgresExporter, t.redisExporter, t.nginxExporter, t.blackboxExporter, t.pushgateway, t.alertmanager, t.grafana, t.loki, t.prometheus ?? "localhost:9090"];
+        const singles = [t.postgresExporter, t.redisExporter, t.nginxExporter, t.blackboxExporter, t.pushgateway, t.alertmanager, t.grafana, t.loki, t.prometheus ?? "localhost:9090"];
         const plainProbe = (v: pulumi.Input<string>): string => (typeof v === "string" ? v : "http://probe.invalid/");
         const nodeTargets = t.nodeExporters ?? [];
         const disc = args.nodeExporterDiscovery;
-        const render = (resolved: PrometheusTargets, probes: ProbeTargets, discovery?: NodeExporterDnsDiscovery): string =>
+        const apiDisc = args.apiDiscovery;
+        const render = (resolved: PrometheusTargets, probes: ProbeTargets, discovery?: DnsDiscovery, apiDiscovery?: DnsDiscovery): string =>
             renderPrometheusConfig({
                 targets: resolved,
                 probes,
                 timings: args.timings,
                 externalLabels: args.externalLabels,
                 ...(discovery ? { nodeExporterDiscovery: discovery } : {}),
+                ...(apiDiscovery ? { apiDiscovery } : {}),
             });
         if (disc === undefined && nodeTargets.length === 0) {
             throw new pulumi.ResourceError(`${name}: targets.nodeExporters must list at least one node-exporter address (or set nodeExporterDiscovery)`, this);
@@ -116,12 +131,21 @@ export class Prometheus extends pulumi.ComponentResource {
         if (disc !== undefined && disc.names.length === 0) {
             throw new pulumi.ResourceError(`${name}: nodeExporterDiscovery.names must list at least one DNS name`, this);
         }
+        if (apiDisc === undefined && t.api === undefined) {
+            throw new pulumi.ResourceError(`${name}: targets.api must be the API's address (or set apiDiscovery)`, this);
+        }
+        if (apiDisc !== undefined && t.api !== undefined) {
+            throw new pulumi.ResourceError(`${name}: give the API either as targets.api or as apiDiscovery, not both`, this);
+        }
+        if (apiDisc !== undefined && apiDisc.names.length === 0) {
+            throw new pulumi.ResourceError(`${name}: apiDiscovery.names must list at least one DNS name`, this);
+        }
         // Targets are outputs of other components; the probes, timings and labels are plain, so
         // check them now with placeholder targets (a bad value stops before any child exists).
         build(this, name, () =>
             render(
                 {
-                    api: "api:1",
+                    ...(apiDisc ? {} : { api: "api:1" }),
                     nodeExporters: disc ? [] : ["node:1"],
                     postgresExporter: "pg:1",
                     redisExporter: "redis:1",
@@ -135,29 +159,36 @@ export class Prometheus extends pulumi.ComponentResource {
                 },
                 { publicUrl: plainProbe(args.probes.publicUrl), apiHealthUrl: plainProbe(args.probes.apiHealthUrl) },
                 disc ? { names: ["node.invalid"], port: 1, refreshIntervalSeconds: disc.refreshIntervalSeconds } : undefined,
+                apiDisc ? { names: ["api.invalid"], port: 1, refreshIntervalSeconds: apiDisc.refreshIntervalSeconds } : undefined,
             ),
         );
         const probes = pulumi.all([args.probes.publicUrl, args.probes.apiHealthUrl]);
-        const discovery = pulumi.all([pulumi.all([...(disc?.names ?? [])]), pulumi.output(disc?.port ?? 0)]);
+        const resolveDiscovery = (d: DnsDiscoveryInputs | undefined): pulumi.Output<DnsDiscovery | undefined> =>
+            d === undefined
+                ? pulumi.output(undefined)
+                : pulumi
+                      .all([pulumi.all([...d.names]), pulumi.output(d.port)])
+                      .apply(([names, port]) => ({ names, port, refreshIntervalSeconds: d.refreshIntervalSeconds }));
         const config = pulumi
-            .all([pulumi.all(singles), pulumi.all([...nodeTargets]), probes, discovery])
-            .apply(([s, nodes, [publicUrl, apiHealthUrl], [names, port]]) =>
+            .all([pulumi.all(singles), pulumi.output(t.api), pulumi.all([...nodeTargets]), probes, resolveDiscovery(disc), resolveDiscovery(apiDisc)])
+            .apply(([s, api, nodes, [publicUrl, apiHealthUrl], nodeDiscovery, apiDiscovery]) =>
                 render(
                     {
-                        api: s[0],
-                        postgresExporter: s[1],
-                        redisExporter: s[2],
-                        nginxExporter: s[3],
-                        blackboxExporter: s[4],
-                        pushgateway: s[5],
-                        alertmanager: s[6],
-                        grafana: s[7],
-                        loki: s[8],
-                        prometheus: s[9],
+                        ...(api !== undefined ? { api } : {}),
+                        postgresExporter: s[0],
+                        redisExporter: s[1],
+                        nginxExporter: s[2],
+                        blackboxExporter: s[3],
+                        pushgateway: s[4],
+                        alertmanager: s[5],
+                        grafana: s[6],
+                        loki: s[7],
+                        prometheus: s[8],
                         nodeExporters: nodes,
                     },
                     { publicUrl, apiHealthUrl },
-                    disc ? { names, port, refreshIntervalSeconds: disc.refreshIntervalSeconds } : undefined,
+                    nodeDiscovery,
+                    apiDiscovery,
                 ),
             );
         const spec = prometheusSpec({

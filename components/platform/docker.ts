@@ -171,7 +171,9 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         const host = pulumi.output(name);
         const port = spec.ports[0]?.port ?? 0;
         return {
-            endpoint: { host, port, address: pulumi.interpolate`${host}:${port}` },
+            // Every replica carries the alias `name`, and docker's embedded DNS answers it with each
+            // container's address: the host already resolves to every replica.
+            endpoint: { host, port, address: pulumi.interpolate`${host}:${port}`, podsHost: host },
             resources: [...volumes, ...containers],
         };
     }

@@ -291,6 +291,23 @@ export function readsPods(spec: Partial<WorkloadSpec>): boolean {
     return spec.host?.containerLogs === true;
 }
 
+/**
+ * Name of the headless Service of a replicated workload (see {@link hasPodsService}): its DNS name
+ * resolves to the address of every ready pod.
+ */
+export function podsServiceName(name: string): string {
+    return `${name}-pods`;
+}
+
+/**
+ * Does the workload get a headless `<name>-pods` Service besides its ClusterIP one? Only a
+ * workload with ports and more than one replica: a per-node workload's own Service is headless
+ * already, and with one replica the ClusterIP name reaches the only pod.
+ */
+export function hasPodsService(spec: Partial<Pick<WorkloadSpec, "ports" | "replicas" | "perNode">>): boolean {
+    return !spec.perNode && (spec.replicas ?? 1) > 1 && (spec.ports?.length ?? 0) > 0;
+}
+
 /** Name of the LoadBalancer Service (and its NetworkPolicy) that publishes a workload's host ports. */
 export function publicServiceName(name: string): string {
     return `${name}-public`;
@@ -709,6 +726,12 @@ export interface ServiceManifests {
      * to every pod); its DNS name is the endpoint host. Absent without ports.
      */
     readonly service?: ServiceManifest;
+    /**
+     * Headless Service `<name>-pods` on the same selector and ports, for a workload with more than
+     * one replica ({@link hasPodsService}): its name resolves to every ready pod, so a scraper
+     * reaches each replica. Absent otherwise.
+     */
+    readonly podsService?: ServiceManifest;
     /** LoadBalancer Service publishing the host ports (edge only). */
     readonly publicService?: ServiceManifest;
     /** NetworkPolicy admitting any source to the published container ports (edge only). */
@@ -872,6 +895,25 @@ export function serviceManifests(name: string, spec: WorkloadSpec, ctx: Manifest
               }
             : undefined;
 
+    // The ClusterIP name balances connections across the replicas, so a scraper using it sees a
+    // random pod's counters on each scrape (resets to rate()). This headless twin resolves to every
+    // pod for Prometheus's DNS discovery. Only ready pods are listed: a pod still starting or
+    // failing its readiness check serves no traffic, and its counters would only add noise.
+    const podsService: ServiceManifest | undefined = hasPodsService(spec)
+        ? {
+              apiVersion: "v1",
+              kind: "Service",
+              metadata: meta(podsServiceName(name), ctx, labels),
+              spec: {
+                  type: "ClusterIP",
+                  clusterIP: "None",
+                  publishNotReadyAddresses: false,
+                  selector,
+                  ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+              },
+          }
+        : undefined;
+
     const published = ports.filter((p) => p.hostPort !== undefined);
     let publicService: ServiceManifest | undefined;
     let publicPolicy: NetworkPolicyManifest | undefined;
@@ -919,6 +961,7 @@ export function serviceManifests(name: string, spec: WorkloadSpec, ctx: Manifest
     return {
         workload,
         service,
+        podsService,
         publicService,
         publicPolicy,
         configMap: configMapManifest(name, spec, ctx, "service"),

@@ -1,7 +1,8 @@
 /**
  * The Kubernetes platform: turns platform-neutral workload specs into Kubernetes objects in one
- * namespace (Deployments or StatefulSets, Services, ConfigMaps and Secrets, probes,
- * PodDisruptionBudgets, Jobs and CronJobs) behind default-deny NetworkPolicies. A log collector
+ * namespace (Deployments or StatefulSets, Services, a headless `<name>-pods` Service per replicated
+ * workload, ConfigMaps and Secrets, probes, PodDisruptionBudgets, Jobs and CronJobs) behind
+ * default-deny NetworkPolicies. A log collector
  * (`host.containerLogs`) is the one workload that reads the Kubernetes API: it alone gets a
  * ServiceAccount with a token, read access to pods and egress to the API server.
  *
@@ -20,6 +21,7 @@ import {
     DEFAULT_EXTERNAL_EGRESS,
     DnsPeer,
     ExternalEgressRule,
+    hasPodsService,
     jobManifests,
     jobName,
     ManifestContext,
@@ -27,6 +29,7 @@ import {
     needsHostAccess,
     networkPolicyManifests,
     PodReaderManifests,
+    podsServiceName,
     scheduleManifests,
     SecretManifest,
     serviceHost,
@@ -203,6 +206,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         }
         const resources: pulumi.Resource[] = [...(files ? [files] : []), ...(secret ? [secret] : []), ...access, workload];
         if (m.service) resources.push(new k8s.core.v1.Service(`${name}-svc`, { metadata: m.service.metadata, spec: m.service.spec }, ro));
+        if (m.podsService) {
+            resources.push(new k8s.core.v1.Service(`${name}-svc-pods`, { metadata: m.podsService.metadata, spec: m.podsService.spec }, ro));
+        }
         if (m.publicService) {
             resources.push(new k8s.core.v1.Service(`${name}-svc-public`, { metadata: m.publicService.metadata, spec: m.publicService.spec }, ro));
         }
@@ -213,8 +219,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
 
         const host = serviceHost(name, base.name, this.clusterDomain);
         const port = spec.ports.length > 0 ? spec.ports[0].port : 0;
+        // A per-node workload's own Service is headless; a single replica is reached by the host.
+        const podsHost = m.podsService ? serviceHost(podsServiceName(name), base.name, this.clusterDomain) : host;
         return {
-            endpoint: { host: pulumi.output(host), port, address: pulumi.output(`${host}:${port}`) },
+            endpoint: { host: pulumi.output(host), port, address: pulumi.output(`${host}:${port}`), podsHost: pulumi.output(podsHost) },
             resources,
         };
     }
@@ -267,10 +275,17 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         if (previous !== undefined) {
             problems.push(`${name}: the name is already used by a ${previous} on platform ${this.platformName}; workload names must be unique`);
         }
+        // The headless `<name>-pods` Service shares the namespace's Service names with workloads.
+        const pods = kind === "service" && hasPodsService(spec) ? podsServiceName(name) : undefined;
+        const podsOwner = pods === undefined ? undefined : this.used.get(pods);
+        if (pods !== undefined && podsOwner !== undefined) {
+            problems.push(`${name}: its headless Service "${pods}" clashes with the ${podsOwner} of that name on platform ${this.platformName}; rename one of them`);
+        }
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`kubernetes ${kind} "${name}" is invalid: ${problems.join("; ")}`, opts.parent);
         }
         this.used.set(name, kind);
+        if (pods !== undefined) this.used.set(pods, `headless Service of service "${name}"`);
         return needsHostAccess(spec) ? this.agentNamespace() : this.main;
     }
 

@@ -253,6 +253,17 @@ export interface ServiceEndpoint {
     readonly port: number;
     /** "host:port" of the primary port. */
     readonly address: pulumi.Output<string>;
+    /**
+     * A DNS name whose A records are the addresses of every replica (not a load-balanced virtual
+     * IP), for clients that must reach each replica on its own, e.g. Prometheus's DNS discovery: a
+     * scrape through {@link ServiceEndpoint.host} reaches one random replica, so counters jump
+     * between pods. On Kubernetes a workload with replicas > 1 gets a headless Service
+     * `<name>-pods` (ready pods only) and this is its in-cluster name; a per-node workload's
+     * Service is headless already, so this is its host; with one replica it is the host. On docker
+     * it is the network alias every replica shares (the embedded DNS returns each container).
+     * Defaults to none (platforms that cannot resolve replicas: use the host).
+     */
+    readonly podsHost?: pulumi.Output<string>;
 }
 
 /** Options the platform needs when it creates a workload's resources. */

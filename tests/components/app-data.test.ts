@@ -129,5 +129,9 @@ for (const kind of ["docker", "kubernetes"] as const) {
             assert.strictEqual(await valueOf(b.api.port), 8000);
             assert.strictEqual(await valueOf(b.postgres.port), 5432);
         });
+
+        it("exposes a pods host that resolves to every API replica (docker: the shared alias; Kubernetes: the headless Service)", async () => {
+            assert.strictEqual(await valueOf(b.api.podsHost), kind === "docker" ? "api" : "api-pods.ptc-t.svc.cluster.local");
+        });
     });
 }

@@ -336,6 +336,52 @@ describe("KubernetesPlatform (mocks)", () => {
         assert.strictEqual(get(mocks.get("kubernetes:core/v1:Service", "api-svc").inputs, "spec.clusterIP"), undefined);
     });
 
+    it("adds a headless <name>-pods Service (ready pods only) for each replicated workload, and only for those", () => {
+        const svc = mocks.get("kubernetes:core/v1:Service", "api-svc-pods");
+        assert.strictEqual(get(svc.inputs, "metadata.name"), "api-pods");
+        assert.strictEqual(get(svc.inputs, "metadata.namespace"), "ptc");
+        assert.strictEqual(get(svc.inputs, "spec.clusterIP"), "None");
+        assert.strictEqual(get(svc.inputs, "spec.publishNotReadyAddresses"), false);
+        assert.deepStrictEqual(get(svc.inputs, "spec.selector"), get(mocks.get("kubernetes:apps/v1:Deployment", "api-deploy").inputs, "spec.selector.matchLabels"));
+        assert.deepStrictEqual(get(svc.inputs, "spec.ports"), get(mocks.get("kubernetes:core/v1:Service", "api-svc").inputs, "spec.ports"));
+        assert.match(svc.provider ?? "<none>", /pulumi:providers:kubernetes::cluster::cluster-id$/);
+        // api and edge run 2 replicas; the store, the per-node agents and the single-replica services do not.
+        const pods = mocks
+            .ofType("kubernetes:core/v1:Service")
+            .filter((r) => r.name.endsWith("-svc-pods"))
+            .map((r) => r.name)
+            .sort();
+        assert.deepStrictEqual(pods, ["api-svc-pods", "edge-svc-pods"]);
+        assert.ok((handles.api as ServiceHandle).resources.some((r) => pulumi.resourceName(r) === "api-svc-pods"), "the api's handle lists its pods Service");
+    });
+
+    it("returns a pods host that resolves to every replica: the headless name when replicated, the host otherwise", async () => {
+        const podsHost = async (n: string): Promise<string | undefined> => {
+            const h = (handles[n] as ServiceHandle).endpoint.podsHost;
+            return h === undefined ? undefined : valueOf(h);
+        };
+        assert.strictEqual(await podsHost("api"), "api-pods.ptc.svc.cluster.local");
+        assert.strictEqual(await podsHost("edge"), "edge-pods.ptc.svc.cluster.local");
+        // Already headless (per node), or one replica: the Service name itself.
+        assert.strictEqual(await podsHost("nodeExporter"), "node-exporter.ptc-host.svc.cluster.local");
+        assert.strictEqual(await podsHost("db"), "db.ptc.svc.cluster.local");
+        assert.strictEqual(await podsHost("conf-a"), "conf-a.ptc.svc.cluster.local");
+    });
+
+    it("refuses a workload whose name is taken by another's headless pods Service, before creating anything", () => {
+        const before = mocks.resources.length;
+        assert.throws(
+            () =>
+                platform.service(
+                    "api-pods",
+                    { image: "x:1", tier: "app", ports: [{ name: "http", port: 80 }], healthCheck: { kind: "tcp", port: 80 }, resources: { cpu: "10m", memory: "16Mi" }, user: "1:1" },
+                    { parent: owner },
+                ),
+            /"api-pods".*already used by a headless Service of service "api"/,
+        );
+        assert.strictEqual(mocks.resources.length, before);
+    });
+
     it("gives the log collector, and only it, an account that reads pods, its token and a way to the API server", async () => {
         const sa = mocks.get("kubernetes:core/v1:ServiceAccount", "alloy-sa");
         assert.strictEqual(get(sa.inputs, "metadata.name"), "alloy");

@@ -358,6 +358,55 @@ describe("Monitoring (mocks)", function () {
             assert.strictEqual(platform.services.size, 0);
         });
 
+        it("scrapes each API replica by DNS discovery when given apiDiscovery (Kubernetes), instead of the Service address", async () => {
+            const platform = new RecordingPlatform("kubernetes");
+            new mon.Monitoring("mon-api-dns", {
+                ...baseArgs(platform),
+                apiDiscovery: { names: [pulumi.output("api-pods.ptc.svc.cluster.local")], port: pulumi.output(8000) },
+            });
+            const file = platform.spec("prometheus").files?.find((f) => f.path === "/etc/prometheus/prometheus.yml");
+            const doc = YAML.parse(await valueOf(file?.content as pulumi.Input<string>)) as {
+                scrape_configs: { job_name: string; static_configs?: unknown[]; dns_sd_configs?: unknown[]; relabel_configs?: unknown[] }[];
+            };
+            const api = doc.scrape_configs.find((j) => j.job_name === "api");
+            assert.strictEqual(api?.static_configs, undefined, "no static target through the load-balanced Service");
+            assert.deepStrictEqual(api?.dns_sd_configs, [{ names: ["api-pods.ptc.svc.cluster.local"], type: "A", port: 8000, refresh_interval: "30s" }]);
+            assert.deepStrictEqual(api?.relabel_configs, [
+                { target_label: "service", replacement: "api" },
+                { target_label: "tier", replacement: "app" },
+            ]);
+            // The node-exporters keep their own discovery.
+            assert.ok(doc.scrape_configs.find((j) => j.job_name === "node")?.dns_sd_configs);
+        });
+
+        it("Prometheus takes the API either as a static target or by DNS discovery, and refuses both or neither before creating anything", () => {
+            const platform = new RecordingPlatform("kubernetes");
+            const targets = {
+                postgresExporter: "pg:9187",
+                redisExporter: "redis:9121",
+                nginxExporter: "nginx:9113",
+                blackboxExporter: "bb:9115",
+                pushgateway: "pgw:9091",
+                alertmanager: "am:9093",
+                grafana: "grafana:3000",
+                loki: "loki:3100",
+                nodeExporters: ["node:9100"],
+            };
+            const probes = { publicUrl: "https://app.example.com/", apiHealthUrl: "https://app.example.com/api/v1/health" };
+            const apiDiscovery = { names: [pulumi.output("api-pods.ptc.svc.cluster.local")], port: 8000 };
+            assert.throws(
+                () => new mon.Prometheus("prom-api-both", { platform, probes, targets: { ...targets, api: "api:8000" }, apiDiscovery }),
+                /either as targets.api or as apiDiscovery/,
+            );
+            assert.throws(() => new mon.Prometheus("prom-api-none", { platform, probes, targets }), /targets.api must be the API's address \(or set apiDiscovery\)/);
+            assert.throws(() => new mon.Prometheus("prom-api-empty", { platform, probes, targets, apiDiscovery: { ...apiDiscovery, names: [] } }), /apiDiscovery.names/);
+            assert.throws(
+                () => new mon.Prometheus("prom-api-interval", { platform, probes, targets, apiDiscovery: { ...apiDiscovery, refreshIntervalSeconds: 0 } }),
+                /apiDiscovery.refreshIntervalSeconds/,
+            );
+            assert.strictEqual(platform.services.size, 0);
+        });
+
         it("without Slack (dev), alerts go nowhere but the config is still valid", async () => {
             const platform = new RecordingPlatform("docker");
             new mon.Monitoring("mon-noslack", baseArgs(platform));

@@ -496,14 +496,20 @@ describe("monitoring: rule and config checks with promtool, amtool and blackbox_
         assert.match(stdout, /is valid prometheus config file syntax/);
     });
 
-    it("promtool check config accepts the Kubernetes prometheus.yml (node-exporters by DNS discovery), and refuses a broken discovery", async () => {
+    it("promtool check config accepts the Kubernetes prometheus.yml (node-exporters and API replicas by DNS discovery), and refuses a broken discovery", async () => {
+        const { api: _static, ...targets } = SAMPLE_INPUT.targets;
+        assert.ok(_static);
         const k8s: PrometheusConfigInput = {
             ...SAMPLE_INPUT,
-            targets: { ...SAMPLE_INPUT.targets, nodeExporters: [] },
+            targets: { ...targets, nodeExporters: [] },
             nodeExporterDiscovery: { names: ["node-exporter.ptc-host.svc.cluster.local"], port: 9100 },
+            apiDiscovery: { names: ["api-pods.ptc.svc.cluster.local"], port: 8000 },
         };
         const text = renderPrometheusConfig({ ...k8s, ruleFiles: ["rules/*.yml"], externalLabels: { env: "prod" } });
         assert.match(text, /dns_sd_configs:/);
+        // Both discoveries are in the file promtool checks: the api job has no static target left.
+        assert.strictEqual(text.match(/dns_sd_configs:/g)?.length, 2);
+        assert.match(text, /- job_name: api\n\s+dns_sd_configs:\n\s+- names:\n\s+- api-pods\.ptc\.svc\.cluster\.local\n\s+type: A\n\s+port: 8000\n/);
         const cfg = path.join(dir, "prometheus-k8s.yml");
         fs.writeFileSync(cfg, text);
         const { stdout } = await run(requireTool("promtool"), ["check", "config", cfg]);
@@ -514,6 +520,14 @@ describe("monitoring: rule and config checks with promtool, amtool and blackbox_
         assert.ok(text.includes("type: A\n"));
         fs.writeFileSync(broken, text.replace("type: A\n", "type: CNAME\n"));
         await assert.rejects(run(requireTool("promtool"), ["check", "config", broken]), /invalid DNS-SD records type|CNAME/);
+        // The first discovery is the api job's (it comes before node); the node job's is checked too.
+        const nodeJob = text.indexOf("- job_name: node\n");
+        assert.ok(nodeJob > text.indexOf("- job_name: api\n"));
+        const brokenNode = path.join(dir, "prometheus-k8s-broken-node.yml");
+        const brokenNodeText = text.slice(0, nodeJob) + text.slice(nodeJob).replace("type: A\n", "type: CNAME\n");
+        assert.notStrictEqual(brokenNodeText, text);
+        fs.writeFileSync(brokenNode, brokenNodeText);
+        await assert.rejects(run(requireTool("promtool"), ["check", "config", brokenNode]), /invalid DNS-SD records type|CNAME/);
     });
 
     it("promtool check config refuses a broken config (the check can fail)", async () => {

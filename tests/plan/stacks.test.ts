@@ -117,6 +117,25 @@ for (const stack of ["dev", "prod"] as const) {
             assert.match(fs.readFileSync(path.join(out, conf), "utf8"), /server\s*\{/);
         });
 
+        it(stack === "prod" ? "scrapes every API replica through the headless api-pods Service (DNS discovery)" : "scrapes the single API container at its address", () => {
+            const file = listFiles(out).find((f) => /^files\/prometheus\/.*\/prometheus\.yml$/.test(f));
+            assert.ok(file, "files/prometheus/.../prometheus.yml");
+            const doc = obj(YAML.parse(fs.readFileSync(path.join(out, file), "utf8")));
+            const api = obj(arr(doc.scrape_configs).map(obj).find((j) => j.job_name === "api"));
+            if (stack === "prod") {
+                const namespace = String(obj(obj(json.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && obj(obj(r.inputs.metadata).labels)[WORKLOAD] === "api")?.inputs.metadata)).namespace);
+                assert.equal(api.static_configs, undefined, "no static target through the load-balanced Service");
+                assert.deepEqual(arr(api.dns_sd_configs).map(obj).map((d) => [d.names, d.type, d.port]), [[[`api-pods.${namespace}.svc.cluster.local`], "A", 8000]]);
+                const svc = json.resources.find((r) => r.type === "kubernetes:core/v1:Service" && obj(r.inputs.metadata).name === "api-pods");
+                assert.ok(svc, "the api-pods Service exists");
+                assert.equal(obj(svc.inputs.spec).clusterIP, "None");
+                assert.equal(obj(svc.inputs.metadata).namespace, namespace);
+            } else {
+                assert.equal(api.dns_sd_configs, undefined);
+                assert.deepEqual(arr(api.static_configs).map(obj).map((c) => c.targets), [["api:8000"]]);
+            }
+        });
+
         it("shows no generated password, key or secure-config placeholder anywhere", () => {
             const secrets = run.mockSecrets ?? [];
             assert.ok(secrets.length >= 2, "the postgres and redis passwords at least");

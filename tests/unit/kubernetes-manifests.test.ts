@@ -7,6 +7,7 @@ import {
     CRON_TIME_ZONE,
     DEFAULT_DNS_PEER,
     DEFAULT_EXTERNAL_EGRESS,
+    hasPodsService,
     jobManifests,
     jobName,
     Manifest,
@@ -17,6 +18,7 @@ import {
     NetworkPolicyOptions,
     podReaderManifests,
     podReaderRoleName,
+    podsServiceName,
     probes,
     scheduleManifests,
     SECRET_CHECKSUM_ANNOTATION,
@@ -171,7 +173,7 @@ const checksums: ManifestContext = { ...ctx, filesChecksum: "f".repeat(64), secr
 
 function all(m: ServiceManifests): Manifest[] {
     const reader = m.podReader ? [m.podReader.serviceAccount, m.podReader.clusterRole, m.podReader.clusterRoleBinding, m.podReader.apiServerPolicy] : [];
-    return [m.workload, m.service, m.publicService, m.publicPolicy, m.configMap, m.secret, m.pdb, ...reader].filter((x): x is NonNullable<typeof x> => x !== undefined);
+    return [m.workload, m.service, m.podsService, m.publicService, m.publicPolicy, m.configMap, m.secret, m.pdb, ...reader].filter((x): x is NonNullable<typeof x> => x !== undefined);
 }
 
 /** A pod as NetworkPolicies see it: its namespace and labels. */
@@ -525,6 +527,42 @@ describe("kubernetes manifests", () => {
             assert.strictEqual(get(m.workload, "spec.template.spec.hostNetwork"), undefined);
         });
 
+        it("adds a headless <name>-pods Service, listing ready pods only, when replicas > 1 (not per node)", () => {
+            const m = serviceManifests("api", api, ctx);
+            assert.ok(hasPodsService(api));
+            assert.strictEqual(podsServiceName("api"), "api-pods");
+            assert.strictEqual(get(m.podsService, "kind"), "Service");
+            assert.strictEqual(get(m.podsService, "metadata.name"), "api-pods");
+            assert.strictEqual(get(m.podsService, "metadata.namespace"), NS);
+            assert.deepStrictEqual(get(m.podsService, "metadata.labels"), get(m.service, "metadata.labels"));
+            assert.strictEqual(get(m.podsService, "spec.type"), "ClusterIP");
+            assert.strictEqual(get(m.podsService, "spec.clusterIP"), "None");
+            assert.strictEqual(get(m.podsService, "spec.publishNotReadyAddresses"), false);
+            // Same pods and ports as the ClusterIP Service, which keeps its virtual IP.
+            assert.deepStrictEqual(get(m.podsService, "spec.selector"), get(m.workload, "spec.selector.matchLabels"));
+            assert.deepStrictEqual(get(m.podsService, "spec.ports"), get(m.service, "spec.ports"));
+            assert.strictEqual(get(m.service, "metadata.name"), "api");
+            assert.strictEqual(get(m.service, "spec.clusterIP"), undefined);
+            // One replica (the default, or 1 explicitly), a per-node workload (already headless),
+            // a store with one replica, or no ports: no extra Service.
+            for (const [n, spec] of [
+                ["web", web],
+                ["web1", { ...web, replicas: 1 }],
+                ["postgres", postgres],
+                ["node-exporter", { ...nodeExporter, replicas: 3 }],
+                ["alloy", alloy],
+                ["worker", { ...api, ports: [] }],
+            ] as const) {
+                assert.strictEqual(serviceManifests(n, spec, ctx).podsService, undefined, n);
+                assert.strictEqual(hasPodsService(spec), false, n);
+            }
+            // Any replicated workload gets one, on its container ports only (never the published host ports).
+            const e = serviceManifests("edge", edge, ctx);
+            assert.strictEqual(get(e.podsService, "metadata.name"), "edge-pods");
+            assert.deepStrictEqual(arr(get(e.podsService, "spec.ports")).map((p) => p.port), [8080, 8443, 9113]);
+            assert.strictEqual(get(serviceManifests("web2", { ...web, replicas: 2 }, ctx).podsService, "metadata.name"), "web2-pods");
+        });
+
         it("publishes only the edge's host ports through a LoadBalancer and opens only those to any source", () => {
             const m = serviceManifests("edge", edge, ctx);
             assert.strictEqual(get(m.publicService, "spec.type"), "LoadBalancer");
@@ -726,6 +764,23 @@ describe("kubernetes manifests", () => {
             const dns = { ns: "kube-system", labels: { "k8s-app": "kube-dns" } };
             assert.ok(allowed(policies, "Egress", prometheus, { pod: dns }, 53));
             assert.ok(!allowed(policies, "Egress", prometheus, { pod: dns }, 80));
+        });
+
+        it("lets Prometheus scrape each API pod found through the headless api-pods Service; tiers that may not reach the API cannot", () => {
+            // A headless Service has no virtual IP: clients connect straight to the pod addresses,
+            // so the pod-level tier policies are all that applies (no extra policy is needed).
+            const policies = networkPolicyManifests(netOpts);
+            const m = serviceManifests("api", api, ctx);
+            assert.strictEqual(get(m.podsService, "spec.clusterIP"), "None");
+            const apiPod = podOf(m, NS);
+            assert.ok(selects({ matchLabels: get(m.podsService, "spec.selector") as Record<string, string> }, apiPod.labels), "api-pods selects the API pods");
+            const prometheus = podOf(
+                serviceManifests("prometheus", { ...web, tier: "ops", ports: [{ name: "http", port: 9090 }], healthCheck: { kind: "tcp", port: 9090 } }, { ...ctx, component: "monitoring" }),
+                NS,
+            );
+            const pg = podOf(serviceManifests("postgres", postgres, ctx), NS);
+            assert.ok(connects(policies, prometheus, apiPod, 8000), "prometheus → api pod:8000");
+            assert.ok(!connects(policies, pg, apiPod, 8000), "postgres → api pod");
         });
 
         it("lets every pod reach cluster DNS and only the ops tier reach the internet on 443, not private ranges", () => {

@@ -115,6 +115,60 @@ describe("monitoring: prometheus.yml renderer", () => {
         });
     });
 
+    describe("API replicas by DNS discovery (Kubernetes: the headless api-pods Service)", () => {
+        const PODS = "api-pods.ptc.svc.cluster.local";
+        const { api: _static, ...withoutApi } = SAMPLE_INPUT.targets;
+        const K8S: PrometheusConfigInput = {
+            ...SAMPLE_INPUT,
+            targets: withoutApi,
+            apiDiscovery: { names: [PODS], port: 8000 },
+        };
+
+        it("resolves the headless name's A records, one target per replica on the API's port, with the static target's labels", () => {
+            assert.strictEqual(_static, "api:8000");
+            const api = job(render(K8S), JOBS.api);
+            assert.deepStrictEqual(api.dns_sd_configs, [{ names: [PODS], type: "A", port: 8000, refresh_interval: `${DEFAULT_DNS_REFRESH_SECONDS}s` }]);
+            assert.strictEqual(api.static_configs, undefined);
+            assert.strictEqual(api.metrics_path, undefined, "the default /metrics, as for the static target");
+            // The same service and tier as the static target's labels; instance stays the pod's address.
+            assert.deepStrictEqual(job(render(), JOBS.api).static_configs[0].labels, { service: "api", tier: "app" });
+            assert.deepStrictEqual(api.relabel_configs, [
+                { target_label: "service", replacement: "api" },
+                { target_label: "tier", replacement: "app" },
+            ]);
+            const custom = job(render({ ...K8S, apiDiscovery: { names: [PODS], port: 8001, refreshIntervalSeconds: 10 } }), JOBS.api);
+            assert.deepStrictEqual(custom.dns_sd_configs?.[0], { names: [PODS], type: "A", port: 8001, refresh_interval: "10s" });
+        });
+
+        it("works beside the node-exporter discovery and leaves every other job static", () => {
+            const cfg = render({ ...K8S, targets: { ...withoutApi, nodeExporters: [] }, nodeExporterDiscovery: { names: ["node-exporter.ptc-host.svc.cluster.local"], port: 9100 } });
+            assert.deepStrictEqual(
+                cfg.scrape_configs.filter((s) => s.dns_sd_configs !== undefined).map((s) => s.job_name).sort(),
+                [JOBS.api, JOBS.node].sort(),
+            );
+            for (const s of cfg.scrape_configs.filter((x) => x.job_name !== JOBS.node && x.job_name !== JOBS.api)) {
+                assert.ok(s.static_configs.length > 0, s.job_name);
+            }
+            assert.deepStrictEqual(job(cfg, JOBS.probeHttp).static_configs.map((g) => g.labels.probe), ["public", "api-health"]);
+        });
+
+        it("refuses both a static API target and discovery, neither, and bad names, ports and intervals, naming the field", () => {
+            assert.throws(() => renderPrometheusConfig({ ...K8S, targets: SAMPLE_INPUT.targets }), /either from targets.api or from apiDiscovery/);
+            assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, targets: withoutApi }), /targets.api .*\(or set apiDiscovery\)/);
+            const bad = (d: Partial<NonNullable<PrometheusConfigInput["apiDiscovery"]>>): (() => string) => () =>
+                renderPrometheusConfig({ ...K8S, apiDiscovery: { names: [PODS], port: 8000, ...d } });
+            assert.throws(bad({ names: [] }), /apiDiscovery.names/);
+            assert.throws(bad({ names: [`${PODS}:8000`] }), /apiDiscovery name .* must be a DNS name/);
+            assert.throws(bad({ names: [`http://${PODS}`] }), /must be a DNS name/);
+            assert.throws(bad({ port: 0 }), /apiDiscovery.port/);
+            assert.throws(bad({ port: 65536 }), /apiDiscovery.port/);
+            assert.throws(bad({ refreshIntervalSeconds: 0 }), /apiDiscovery.refreshIntervalSeconds/);
+            assert.throws(bad({ refreshIntervalSeconds: 2.5 }), /apiDiscovery.refreshIntervalSeconds/);
+            // A malformed static target is still refused.
+            assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, targets: { ...SAMPLE_INPUT.targets, api: "http://api:8000" } }), /target api must be "host:port"/);
+        });
+    });
+
     it("keeps pushed labels on the Pushgateway job only", () => {
         const cfg = render();
         assert.strictEqual(job(cfg, JOBS.pushgateway).honor_labels, true);
