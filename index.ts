@@ -7,6 +7,7 @@ import { Api, Web } from "./components/app";
 import { BackupBucket, Backups } from "./components/backup";
 import { Postgres, Redis } from "./components/data";
 import { Edge } from "./components/edge/edge";
+import { DEFAULT_PORTS } from "./components/edge/nginx";
 import { Monitoring } from "./components/monitoring";
 import { SelfSignedCertificate } from "./components/edge/self-signed";
 import { DockerPlatform } from "./components/platform/docker";
@@ -70,10 +71,10 @@ const web = new Web("web", {
 // A real certificate from config, or (dev only; the loader refuses it in prod) a self-signed pair.
 const tls =
     cfg.edge.tlsCertificate && cfg.secrets.tlsPrivateKey
-        ? { certificate: pulumi.output(cfg.edge.tlsCertificate), privateKey: cfg.secrets.tlsPrivateKey }
+        ? { certificate: pulumi.output(cfg.edge.tlsCertificate), privateKey: cfg.secrets.tlsPrivateKey, selfSigned: false }
         : (() => {
               const selfSigned = new SelfSignedCertificate("edge-cert", { domain: cfg.domain });
-              return { certificate: selfSigned.certificate, privateKey: selfSigned.privateKey };
+              return { certificate: selfSigned.certificate, privateKey: selfSigned.privateKey, selfSigned: true };
           })();
 
 const edge = new Edge("edge", {
@@ -82,7 +83,7 @@ const edge = new Edge("edge", {
     domain: cfg.domain,
     webAddress: web.address,
     apiAddress: api.address,
-    tls,
+    tls: { certificate: tls.certificate, privateKey: tls.privateKey },
     // On docker the edge publishes these host ports; on Kubernetes its LoadBalancer serves 80/443.
     hostPorts: cfg.platform === "docker" ? { http: cfg.docker.httpPort, https: cfg.docker.httpsPort } : { http: 80, https: 443 },
     replicas: cfg.replicas.edge,
@@ -117,6 +118,20 @@ const monitoring = new Monitoring("monitoring", {
     platform,
     publicUrl: edge.publicUrl,
     apiHealthUrl: edge.apiHealthUrl,
+    // On docker the public name is the host's localhost, which inside the blackbox exporter is the
+    // exporter itself: probe the edge's https port by its in-platform name, checking its
+    // certificate against the public name (and the self-signed pair, when the stack generated one;
+    // a certificate from config is checked by the system CAs). Kubernetes probes the public URL.
+    ...(platform.kind === "docker"
+        ? {
+              internalProbe: {
+                  publicUrl: pulumi.interpolate`https://${edge.endpoint.apply((e) => e.host)}:${DEFAULT_PORTS.https}/`,
+                  apiHealthUrl: pulumi.interpolate`https://${edge.endpoint.apply((e) => e.host)}:${DEFAULT_PORTS.https}/api/v1/health`,
+                  serverName: cfg.domain,
+                  ...(tls.selfSigned ? { caCertificate: tls.certificate } : {}),
+              },
+          }
+        : {}),
     apiAddress: api.address,
     // Kubernetes runs several API replicas behind one Service: scrape each replica through the
     // headless name that resolves to all of them. Docker runs one, scraped at its address.

@@ -3,9 +3,10 @@
  * component so a stack (or a test) can run one on its own; {@link ./monitoring} composes them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { renderBlackboxConfig } from "./blackbox-config";
+import { BLACKBOX_MODULES, renderBlackboxConfig } from "./blackbox-config";
 import { DEFAULT_IMAGES, DEFAULT_NAMES, MonitoringRole } from "./images";
 import {
+    BLACKBOX_CA_PATH,
     blackboxExporterSpec,
     nginxExporterSpec,
     nodeExporterSpec,
@@ -162,31 +163,63 @@ export class NginxExporter extends MonitoringService {
     }
 }
 
-/** Arguments of {@link BlackboxExporter}. */
-export type BlackboxExporterArgs = MonitoringWorkloadArgs;
+/** TLS of the `https_2xx_internal` module, for probing a service by its in-platform address. */
+export interface BlackboxInternalTlsArgs {
+    /** Name the certificate must be valid for (and the SNI sent), e.g. "app.example.com". */
+    readonly serverName: string;
+    /**
+     * PEM CA certificate (public, not a secret) to verify with, e.g. the dev stack's self-signed
+     * certificate; written into the exporter and referenced by `ca_file`. Defaults to none (the system CAs).
+     */
+    readonly caCertificate?: pulumi.Input<string>;
+}
 
-/** blackbox-exporter with the http_2xx / https_2xx modules the uptime probes use. */
+/** Arguments of {@link BlackboxExporter}. */
+export interface BlackboxExporterArgs extends MonitoringWorkloadArgs {
+    /** Adds the `https_2xx_internal` module with this TLS. Defaults to none (http_2xx and https_2xx only). */
+    readonly internalTls?: BlackboxInternalTlsArgs;
+}
+
+/** blackbox-exporter with the http_2xx / https_2xx (and optionally https_2xx_internal) modules the uptime probes use. */
 export class BlackboxExporter extends MonitoringService {
     /** The rendered modules file (blackbox.yml). */
     public readonly config: pulumi.Output<string>;
+    /** The module the probes should use for in-platform addresses, when `internalTls` was given. */
+    public readonly internalModule: typeof BLACKBOX_MODULES.httpsInternal | undefined;
 
     /**
      * @param name Unique name of the component.
-     * @param args Platform, image and resources.
+     * @param args Platform, image, resources and the internal module's TLS.
      * @param opts Resource options.
      */
     constructor(name: string, args: BlackboxExporterArgs, opts?: pulumi.ComponentResourceOptions) {
-        const config = pulumi.output(renderBlackboxConfig());
+        const tls = args.internalTls;
+        const caCertificate = tls?.caCertificate;
+        // Rendered up front; a bad server name is rethrown by the spec builder, so it becomes a
+        // ResourceError of this component before any child exists.
+        let rendered: string | Error;
+        try {
+            rendered = renderBlackboxConfig(
+                tls === undefined ? {} : { internalTls: { serverName: tls.serverName, ...(caCertificate !== undefined ? { caFile: BLACKBOX_CA_PATH } : {}) } },
+            );
+        } catch (e) {
+            rendered = e as Error;
+        }
+        const config = pulumi.output(typeof rendered === "string" ? rendered : "");
         super(
             "proteamcare:monitoring:BlackboxExporter",
             "blackboxExporter",
             name,
             args,
-            (image) => blackboxExporterSpec({ image, config, resources: args.resources }),
+            (image) => {
+                if (typeof rendered !== "string") throw rendered;
+                return blackboxExporterSpec({ image, config, caCertificate, resources: args.resources });
+            },
             opts,
             { config },
         );
         this.config = config;
+        this.internalModule = tls === undefined ? undefined : BLACKBOX_MODULES.httpsInternal;
     }
 }
 

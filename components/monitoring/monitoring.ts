@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, ResourceSpec } from "../platform/spec";
 import { Alertmanager } from "./alertmanager";
+import { renderBlackboxConfig } from "./blackbox-config";
 import { BlackboxExporter, NginxExporter, NodeExporter, PostgresConnection, PostgresExporter, Pushgateway, RedisExporter } from "./exporters";
 import { Grafana } from "./grafana";
 import { DEFAULT_IMAGES, DEFAULT_NAMES, MonitoringRole } from "./images";
@@ -12,6 +13,18 @@ import { LogCollector } from "./log-collector";
 import { Loki } from "./loki";
 import { ApiDiscoveryInputs, Prometheus } from "./prometheus";
 import { checkRetention } from "./specs";
+
+/** In-platform uptime probing (see {@link MonitoringArgs.internalProbe}). */
+export interface InternalProbeArgs {
+    /** The public page as reached inside the platform, e.g. "https://edge:8443/". */
+    readonly publicUrl: pulumi.Input<string>;
+    /** The API health URL as reached inside the platform, e.g. "https://edge:8443/api/v1/health". */
+    readonly apiHealthUrl: pulumi.Input<string>;
+    /** Name the edge's certificate must be valid for (the SNI sent), e.g. "localhost". */
+    readonly serverName: string;
+    /** PEM CA certificate (public) to verify the edge with. Defaults to none (the system CAs). */
+    readonly caCertificate?: pulumi.Input<string>;
+}
 
 /** Arguments of {@link Monitoring}. */
 export interface MonitoringArgs {
@@ -21,6 +34,14 @@ export interface MonitoringArgs {
     readonly publicUrl: pulumi.Input<string>;
     /** The API health URL probed for the uptime SLI, e.g. "https://app.example.com/api/v1/health". */
     readonly apiHealthUrl: pulumi.Input<string>;
+    /**
+     * Probe the edge by its in-platform address instead of `publicUrl`/`apiHealthUrl` (which then
+     * are not probed), e.g. on docker, where the public name is the host's localhost: the URLs
+     * (https) as the blackbox exporter reaches them, the name the certificate must be valid for,
+     * and the CA certificate to verify it with (public; e.g. a self-signed one). Without a CA the
+     * system CAs verify. Defaults to none (the public URLs, verified by the system CAs).
+     */
+    readonly internalProbe?: InternalProbeArgs;
     /** The API's "host:port" (its /metrics): the static scrape target, unless `apiDiscovery` is set. */
     readonly apiAddress: pulumi.Input<string>;
     /**
@@ -116,6 +137,19 @@ export class Monitoring extends pulumi.ComponentResource {
         for (const [key, url] of [["publicUrl", args.publicUrl], ["apiHealthUrl", args.apiHealthUrl]] as const) {
             if (typeof url === "string" && !/^https?:\/\/[^\s/]+/.test(url)) problems.push(`${key} "${url}" must be an absolute http(s) URL`);
         }
+        const internal = args.internalProbe;
+        if (internal !== undefined) {
+            for (const [key, url] of [["publicUrl", internal.publicUrl], ["apiHealthUrl", internal.apiHealthUrl]] as const) {
+                if (typeof url === "string" && !/^https:\/\/[^\s/]+/.test(url)) {
+                    problems.push(`internalProbe.${key} "${url}" must be an absolute https URL (the internal module refuses plain HTTP)`);
+                }
+            }
+            try {
+                renderBlackboxConfig({ internalTls: { serverName: internal.serverName } });
+            } catch (e) {
+                problems.push((e as Error).message);
+            }
+        }
         if (args.requireSlack && args.slackWebhookUrl === undefined) {
             problems.push("this stack requires a Slack webhook for alerts: set slackWebhookUrl (a secret)");
         }
@@ -153,7 +187,16 @@ export class Monitoring extends pulumi.ComponentResource {
             child,
         );
         const nginxExporter = new NginxExporter(`${name}-nginx-exporter`, { ...common("nginxExporter"), stubStatusUrl: args.edgeStubStatusUrl }, child);
-        const blackbox = new BlackboxExporter(`${name}-blackbox-exporter`, common("blackboxExporter"), child);
+        const blackbox = new BlackboxExporter(
+            `${name}-blackbox-exporter`,
+            {
+                ...common("blackboxExporter"),
+                ...(internal !== undefined
+                    ? { internalTls: { serverName: internal.serverName, ...(internal.caCertificate !== undefined ? { caCertificate: internal.caCertificate } : {}) } }
+                    : {}),
+            },
+            child,
+        );
         const pushgateway = new Pushgateway(`${name}-pushgateway`, common("pushgateway"), child);
 
         const loki = new Loki(`${name}-loki`, { ...common("loki"), retentionDays: args.logRetentionDays ?? 30, storageGi: args.storageGi?.loki }, child);
@@ -200,7 +243,11 @@ export class Monitoring extends pulumi.ComponentResource {
                 // random node per scrape). No Kubernetes API access is needed. Docker has one host.
                 ...(p.kind === "kubernetes" ? { nodeExporterDiscovery: { names: [nodeExporter.host], port: nodeExporter.port } } : {}),
                 ...(args.apiDiscovery ? { apiDiscovery: args.apiDiscovery } : {}),
-                probes: { publicUrl: args.publicUrl, apiHealthUrl: args.apiHealthUrl },
+                probes:
+                    internal !== undefined
+                        ? { publicUrl: internal.publicUrl, apiHealthUrl: internal.apiHealthUrl }
+                        : { publicUrl: args.publicUrl, apiHealthUrl: args.apiHealthUrl },
+                ...(blackbox.internalModule !== undefined ? { probeModule: blackbox.internalModule } : {}),
                 retention,
                 retentionSize: args.retentionSize,
                 enableLifecycleApi: args.enableLifecycleApi ?? false,

@@ -14,6 +14,7 @@
  * valid on 3.x (no removed fields; `api_version: v2` for Alertmanager).
  */
 import { stringify } from "yaml";
+import { BLACKBOX_MODULES, BlackboxModule, TLS_ONLY_MODULES } from "./blackbox-config";
 
 /** Scrape job names; the rules, the dashboards and the tests select on these. */
 export const JOBS = {
@@ -76,7 +77,8 @@ export interface PrometheusTargets {
  * URLs the blackbox exporter probes, as reachable *from the blackbox exporter* (inside a docker
  * network `http://localhost:8080` is the exporter itself: use the edge's service name or the real
  * public name). An `https://` URL is probed with the `https_2xx` module (TLS verified, plain HTTP
- * refused) and yields `probe_ssl_earliest_cert_expiry`; an `http://` URL with `http_2xx`.
+ * refused) and yields `probe_ssl_earliest_cert_expiry`; an `http://` URL with `http_2xx`
+ * (unless {@link PrometheusConfigInput.probeModule} names the module).
  */
 export interface ProbeTargets {
     /** The public URL users open (through the edge), e.g. `"https://app.proteamcare.com.br/"`. */
@@ -158,6 +160,12 @@ export interface PrometheusConfigInput {
      * to none: the api job scrapes `targets.api`.
      */
     readonly apiDiscovery?: ApiDnsDiscovery;
+    /**
+     * The blackbox module every probe uses, e.g. `"https_2xx_internal"` for in-platform addresses
+     * whose certificate is checked against the public name. A TLS-only module needs https probe
+     * URLs. Defaults to none: `https_2xx` for an https URL, `http_2xx` for an http one.
+     */
+    readonly probeModule?: BlackboxModule;
 }
 
 /** One job's identity labels. */
@@ -320,12 +328,26 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     tg.nodeExporters.forEach((n, i) => checkHostPort(`nodeExporters[${i}]`, n));
     const publicUrl = checkUrl("publicUrl", input.probes.publicUrl);
     const healthUrl = checkUrl("apiHealthUrl", input.probes.apiHealthUrl);
+    const probeModule = input.probeModule;
+    if (probeModule !== undefined) {
+        const known: readonly string[] = Object.values(BLACKBOX_MODULES);
+        if (!known.includes(probeModule)) {
+            throw new Error(`probeModule must be one of the blackbox modules ${known.join(", ")}, got ${JSON.stringify(probeModule)}`);
+        }
+        if (TLS_ONLY_MODULES.includes(probeModule)) {
+            for (const [what, u] of [["publicUrl", publicUrl], ["apiHealthUrl", healthUrl]] as const) {
+                if (u.protocol !== "https:") {
+                    throw new Error(`probe ${what} must be an https URL with probeModule ${probeModule} (it refuses plain HTTP), got ${JSON.stringify(u.toString())}`);
+                }
+            }
+        }
+    }
 
     const probeGroup = (u: URL, probe: string, labels: TargetLabels): Record<string, unknown> => ({
         targets: [u.toString()],
         labels: {
             // A `__param_*` target label becomes a URL parameter of the probe request.
-            __param_module: u.protocol === "https:" ? "https_2xx" : "http_2xx",
+            __param_module: probeModule ?? (u.protocol === "https:" ? BLACKBOX_MODULES.https : BLACKBOX_MODULES.http),
             probe,
             service: labels.service,
             tier: labels.tier,

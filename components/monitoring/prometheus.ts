@@ -3,6 +3,7 @@
  * volume, retention from args, the lifecycle API off unless asked for.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { BlackboxModule } from "./blackbox-config";
 import { DEFAULT_IMAGES, DEFAULT_NAMES } from "./images";
 import { DnsDiscovery, PrometheusTargets, PrometheusTimings, ProbeTargets, renderPrometheusConfig } from "./prometheus-config";
 import { AlertRulesInput, renderAlertRules } from "./rules";
@@ -57,6 +58,11 @@ export interface PrometheusArgs extends MonitoringWorkloadArgs {
     readonly apiDiscovery?: ApiDiscoveryInputs;
     /** URLs the blackbox exporter probes (public URL and API health URL); plain values are checked up front. */
     readonly probes: { readonly [K in keyof ProbeTargets]: pulumi.Input<string> };
+    /**
+     * The blackbox module every probe uses (e.g. "https_2xx_internal", which the blackbox exporter
+     * must have been given). Defaults to none: https_2xx for https URLs, http_2xx for http ones.
+     */
+    readonly probeModule?: BlackboxModule;
     /** TSDB retention time. Defaults to "200h" (the seed's). */
     readonly retention?: string;
     /** TSDB size limit, e.g. "50GB". Defaults to none. */
@@ -109,7 +115,8 @@ export class Prometheus extends pulumi.ComponentResource {
 
         const t = args.targets;
         const singles = [t.postgresExporter, t.redisExporter, t.nginxExporter, t.blackboxExporter, t.pushgateway, t.alertmanager, t.grafana, t.loki, t.prometheus ?? "localhost:9090"];
-        const plainProbe = (v: pulumi.Input<string>): string => (typeof v === "string" ? v : "http://probe.invalid/");
+        // An https placeholder suits every module (the TLS-only ones refuse http URLs).
+        const plainProbe = (v: pulumi.Input<string>): string => (typeof v === "string" ? v : "https://probe.invalid/");
         const nodeTargets = t.nodeExporters ?? [];
         const disc = args.nodeExporterDiscovery;
         const apiDisc = args.apiDiscovery;
@@ -117,6 +124,7 @@ export class Prometheus extends pulumi.ComponentResource {
             renderPrometheusConfig({
                 targets: resolved,
                 probes,
+                ...(args.probeModule !== undefined ? { probeModule: args.probeModule } : {}),
                 timings: args.timings,
                 externalLabels: args.externalLabels,
                 ...(discovery ? { nodeExporterDiscovery: discovery } : {}),

@@ -34,6 +34,8 @@ export const ALERTMANAGER_PATHS = {
 
 /** Container path of the blackbox exporter's modules file. */
 export const BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/config.yml";
+/** Container path of the CA certificate the `https_2xx_internal` module verifies with (when one is given). */
+export const BLACKBOX_CA_PATH = "/etc/blackbox_exporter/ca.pem";
 /** Where the Pushgateway persists pushed metrics (scratch space: survives a process restart). */
 export const PUSHGATEWAY_DATA = "/pushgateway";
 
@@ -390,6 +392,8 @@ export function nginxExporterSpec(input: NginxExporterSpecInput): WorkloadSpec {
 export interface BlackboxExporterSpecInput extends BaseSpecInput {
     /** Rendered blackbox modules file. */
     readonly config: pulumi.Input<string>;
+    /** PEM CA certificate (public) written to {@link BLACKBOX_CA_PATH} for the config's `ca_file`. Defaults to none. */
+    readonly caCertificate?: pulumi.Input<string>;
 }
 
 /** blackbox-exporter: HTTP probes only (no ICMP, so no raw-socket capability). */
@@ -399,7 +403,10 @@ export function blackboxExporterSpec(input: BlackboxExporterSpecInput): Workload
         tier: "ops",
         ports: [{ name: "http", port: PORTS.blackboxExporter }],
         command: [`--config.file=${BLACKBOX_CONFIG_PATH}`, `--web.listen-address=:${PORTS.blackboxExporter}`],
-        files: [{ path: BLACKBOX_CONFIG_PATH, content: input.config }],
+        files: [
+            { path: BLACKBOX_CONFIG_PATH, content: input.config },
+            ...(input.caCertificate !== undefined ? [{ path: BLACKBOX_CA_PATH, content: input.caCertificate }] : []),
+        ],
         healthCheck: http(PORTS.blackboxExporter, "/-/healthy", { intervalSeconds: 30 }),
         resources: input.resources ?? DEFAULT_RESOURCES.blackboxExporter,
         user: IMAGE_USERS.blackboxExporter,

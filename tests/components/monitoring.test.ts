@@ -576,4 +576,120 @@ describe("Monitoring (mocks)", function () {
             assert.ok(isSecretInput(secret.stringData), "the Grafana Secret's data is a secret input");
         });
     });
+
+    describe("probing the edge by its in-platform address (internalProbe, the docker stack)", () => {
+        const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIBdevSelfSignedForTests\n-----END CERTIFICATE-----\n";
+        interface ProbeJob {
+            job_name: string;
+            static_configs: { targets: string[]; labels: Record<string, string> }[];
+        }
+        const probeJob = (text: string): ProbeJob | undefined => (YAML.parse(text) as { scrape_configs: ProbeJob[] }).scrape_configs.find((j) => j.job_name === "probe-http");
+        const uploadsOf = (name: string): { file: string; content: string }[] =>
+            open(mocks.get("docker:index/container:Container", name).inputs.uploads) as { file: string; content: string }[];
+
+        let edgeHost: string;
+
+        before(async () => {
+            const edgeMod = await import("../../components/edge");
+            const docker = new dockerMod.DockerPlatform("iplat", { prefix: "ptc-ip" });
+            const edge = new edgeMod.Edge("ip-edge", {
+                platform: docker,
+                workloadName: "ip-edge",
+                domain: "localhost",
+                webAddress: "web:8080",
+                apiAddress: "api:8000",
+                tls: { certificate: CA_PEM, privateKey: pulumi.secret("not-a-real-key") },
+                hostPorts: { http: 8080, https: 8443 },
+            });
+            // As index.ts wires the docker stack: the edge's host, its https container port.
+            const host = edge.endpoint.apply((e) => e.host);
+            const names = Object.fromEntries(Object.entries(mon.DEFAULT_NAMES).map(([role, n]) => [role, `ip-${n}`]));
+            new mon.Monitoring("mon-ip", {
+                ...baseArgs(docker),
+                publicUrl: edge.publicUrl,
+                apiHealthUrl: edge.apiHealthUrl,
+                internalProbe: {
+                    publicUrl: pulumi.interpolate`https://${host}:${edgeMod.DEFAULT_PORTS.https}/`,
+                    apiHealthUrl: pulumi.interpolate`https://${host}:${edgeMod.DEFAULT_PORTS.https}/api/v1/health`,
+                    serverName: "localhost",
+                    caCertificate: edge.endpoint.apply(() => CA_PEM),
+                },
+                workloadNames: names,
+            });
+            edgeHost = await valueOf(host);
+            await settle();
+        });
+
+        it("docker: the blackbox exporter gets the CA certificate as a file its internal module verifies with", () => {
+            assert.strictEqual(edgeHost, "ip-edge");
+            const uploads = uploadsOf("ip-blackbox-exporter");
+            assert.deepStrictEqual(uploads.map((u) => u.file), [mon.BLACKBOX_CONFIG_PATH, mon.BLACKBOX_CA_PATH]);
+            assert.strictEqual(uploads.find((u) => u.file === mon.BLACKBOX_CA_PATH)?.content, CA_PEM);
+            const cfg = YAML.parse(uploads[0].content) as { modules: Record<string, { http: { fail_if_not_ssl: boolean; tls_config: Record<string, unknown> } }> };
+            const internal = cfg.modules[mon.BLACKBOX_MODULES.httpsInternal];
+            assert.deepStrictEqual(internal.http.tls_config, { insecure_skip_verify: false, server_name: "localhost", ca_file: mon.BLACKBOX_CA_PATH });
+            assert.strictEqual(internal.http.fail_if_not_ssl, true);
+            // The CA is a public certificate: not a secret upload (nothing else in the exporter is).
+            assert.ok(!isSecretInput(mocks.get("docker:index/container:Container", "ip-blackbox-exporter").inputs.uploads));
+        });
+
+        it("docker: Prometheus probes the edge's https port by its in-platform name with the internal module, not localhost", () => {
+            const prom = uploadsOf("ip-prometheus").find((u) => u.file === "/etc/prometheus/prometheus.yml");
+            assert.ok(prom, "prometheus.yml is uploaded");
+            const probe = probeJob(prom.content);
+            assert.deepStrictEqual(
+                probe?.static_configs.map((c) => [c.labels.probe, c.targets, c.labels.__param_module]),
+                [
+                    ["public", ["https://ip-edge:8443/"], mon.BLACKBOX_MODULES.httpsInternal],
+                    ["api-health", ["https://ip-edge:8443/api/v1/health"], mon.BLACKBOX_MODULES.httpsInternal],
+                ],
+            );
+            assert.ok(!prom.content.includes("localhost:8443"), "the host's public address is not probed from inside");
+        });
+
+        it("without a CA certificate only the server name is set (the system CAs verify) and no CA file is written", async () => {
+            const platform = new RecordingPlatform("docker");
+            new mon.Monitoring("mon-ip-noca", {
+                ...baseArgs(platform),
+                internalProbe: { publicUrl: "https://edge:8443/", apiHealthUrl: "https://edge:8443/api/v1/health", serverName: "app.example.com" },
+            });
+            const files = platform.spec("blackbox-exporter").files ?? [];
+            assert.deepStrictEqual(files.map((f) => f.path), [mon.BLACKBOX_CONFIG_PATH]);
+            const cfg = YAML.parse(await valueOf(files[0].content)) as { modules: Record<string, { http: { tls_config: Record<string, unknown> } }> };
+            assert.deepStrictEqual(cfg.modules[mon.BLACKBOX_MODULES.httpsInternal].http.tls_config, { insecure_skip_verify: false, server_name: "app.example.com" });
+            const prom = platform.spec("prometheus").files?.find((f) => f.path === "/etc/prometheus/prometheus.yml");
+            const probe = probeJob(await valueOf(prom?.content as pulumi.Input<string>));
+            assert.deepStrictEqual(probe?.static_configs.map((c) => c.labels.__param_module), [mon.BLACKBOX_MODULES.httpsInternal, mon.BLACKBOX_MODULES.httpsInternal]);
+        });
+
+        it("without internalProbe (Kubernetes, prod) the public URLs are probed by scheme and the exporter has no internal module", async () => {
+            const platform = new RecordingPlatform("kubernetes");
+            new mon.Monitoring("mon-ip-public", baseArgs(platform));
+            const files = platform.spec("blackbox-exporter").files ?? [];
+            assert.deepStrictEqual(files.map((f) => f.path), [mon.BLACKBOX_CONFIG_PATH]);
+            assert.strictEqual(await valueOf(files[0].content), mon.renderBlackboxConfig());
+            const prom = platform.spec("prometheus").files?.find((f) => f.path === "/etc/prometheus/prometheus.yml");
+            const probe = probeJob(await valueOf(prom?.content as pulumi.Input<string>));
+            assert.deepStrictEqual(
+                probe?.static_configs.map((c) => [c.targets[0], c.labels.__param_module]),
+                [
+                    ["https://app.example.com/", mon.BLACKBOX_MODULES.https],
+                    ["https://app.example.com/api/v1/health", mon.BLACKBOX_MODULES.https],
+                ],
+            );
+        });
+
+        it("refuses a bad internal probe before creating anything", () => {
+            const platform = new RecordingPlatform("docker");
+            assert.throws(
+                () =>
+                    new mon.Monitoring("mon-ip-bad", {
+                        ...baseArgs(platform),
+                        internalProbe: { publicUrl: "http://edge:8080/", apiHealthUrl: "https://edge:8443/api/v1/health", serverName: "https://localhost" },
+                    }),
+                (e: Error) => /internalProbe\.publicUrl "http:\/\/edge:8080\/" must be an absolute https URL/.test(e.message) && /serverName must be a DNS name/.test(e.message),
+            );
+            assert.strictEqual(platform.services.size, 0);
+        });
+    });
 });

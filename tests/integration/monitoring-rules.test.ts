@@ -4,20 +4,24 @@
  * - `promtool test rules` with a firing and a non-firing case for every alerting rule, generated
  *   from the table below (a rule without both cases fails the suite);
  * - `amtool check-config` on alertmanager.yml with and without Slack;
- * - `prometheus-blackbox-exporter --config.check` on blackbox.yml.
+ * - `prometheus-blackbox-exporter --config.check` on blackbox.yml, with and without the internal
+ *   module (its CA file made by openssl), and a live probe through that module of a local TLS
+ *   server using the dev stack's self-signed certificate.
  * Under CI a missing tool fails the suite; elsewhere it is skipped with the reason.
  */
 import * as assert from "assert";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as https from "node:https";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { renderAlertmanagerConfig } from "../../components/monitoring/alertmanager-config";
-import { renderBlackboxConfig } from "../../components/monitoring/blackbox-config";
+import { BLACKBOX_MODULES, renderBlackboxConfig } from "../../components/monitoring/blackbox-config";
+import { CERTIFICATE_SCRIPT, PRIVATE_KEY_SCRIPT } from "../../components/edge/self-signed";
 import { JOBS, PrometheusConfigInput, renderPrometheusConfig } from "../../components/monitoring/prometheus-config";
 import { ALERTS, AlertingRule, buildRuleGroups, renderAlertRules, Severity } from "../../components/monitoring/rules";
-import { makeTempDir, missingTools, removeTempDir, requireTool } from "./support/services";
+import { freePort, makeTempDir, missingTools, removeTempDir, requireTool, waitFor } from "./support/services";
 import { SAMPLE_PROMETHEUS_INPUT } from "../support/monitoring-fixtures";
 
 const run = promisify(execFile);
@@ -458,7 +462,7 @@ describe("monitoring: rule and config checks with promtool, amtool and blackbox_
     let dir = "";
 
     before(function () {
-        const missing = missingTools(["promtool", "amtool", "prometheus-blackbox-exporter"]);
+        const missing = missingTools(["promtool", "amtool", "prometheus-blackbox-exporter", "openssl"]);
         if (missing) {
             console.log(`skipping: ${missing}`);
             this.skip();
@@ -590,6 +594,90 @@ describe("monitoring: rule and config checks with promtool, amtool and blackbox_
         assert.match(stderr, /Config file is ok/);
         fs.writeFileSync(file, renderBlackboxConfig().replace("fail_if_not_ssl", "fail_if_not_tls"));
         await assert.rejects(run(bin, ["--config.check", `--config.file=${file}`]));
+    });
+
+    /** A dev-stack certificate for `domain`, made by the same scripts as SelfSignedCertificate. */
+    async function selfSigned(domain: string): Promise<{ key: string; cert: string }> {
+        requireTool("openssl");
+        const { stdout: key } = await run("/bin/sh", ["-c", PRIVATE_KEY_SCRIPT]);
+        const cert = await new Promise<string>((resolve, reject) => {
+            const child = execFile("/bin/sh", ["-c", CERTIFICATE_SCRIPT], { env: { ...process.env, CERT_DOMAIN: domain, CERT_DAYS: "30" } }, (err, out) =>
+                err ? reject(err) : resolve(out),
+            );
+            child.stdin?.end(key);
+        });
+        assert.match(cert, /^-----BEGIN CERTIFICATE-----/);
+        return { key, cert };
+    }
+
+    it("blackbox_exporter --config.check accepts blackbox.yml with the internal module and its CA file, and refuses a broken one", async () => {
+        const bin = requireTool("prometheus-blackbox-exporter");
+        const caFile = path.join(dir, "ca.pem");
+        fs.writeFileSync(caFile, (await selfSigned("localhost")).cert);
+        const text = renderBlackboxConfig({ internalTls: { serverName: "localhost", caFile } });
+        assert.ok(text.includes(`ca_file: ${caFile}`) && text.includes("server_name: localhost"), text);
+        const file = path.join(dir, "blackbox-internal.yml");
+        fs.writeFileSync(file, text);
+        const { stderr } = await run(bin, ["--config.check", `--config.file=${file}`]);
+        assert.match(stderr, /Config file is ok/);
+        fs.writeFileSync(file, text.replace("server_name:", "servername:"));
+        await assert.rejects(run(bin, ["--config.check", `--config.file=${file}`]));
+    });
+
+    it("promtool check config accepts prometheus.yml probing in-platform https URLs with the internal module", async () => {
+        const text = renderPrometheusConfig({
+            ...SAMPLE_INPUT,
+            ruleFiles: ["rules/*.yml"],
+            probes: { publicUrl: "https://edge:8443/", apiHealthUrl: "https://edge:8443/api/v1/health" },
+            probeModule: BLACKBOX_MODULES.httpsInternal,
+        });
+        assert.strictEqual(text.match(/__param_module: https_2xx_internal/g)?.length, 2);
+        const cfg = path.join(dir, "prometheus-internal.yml");
+        fs.writeFileSync(cfg, text);
+        const { stdout } = await run(requireTool("promtool"), ["check", "config", cfg]);
+        assert.match(stdout, /is valid prometheus config file syntax/);
+    });
+
+    it("the internal module verifies a self-signed edge certificate against its CA file and the public name (live probe)", async () => {
+        const bin = requireTool("prometheus-blackbox-exporter");
+        const { key, cert } = await selfSigned("localhost");
+        const caFile = path.join(dir, "live-ca.pem");
+        fs.writeFileSync(caFile, cert);
+        // The edge stand-in: TLS with the dev certificate, 200 on every path.
+        const server = https.createServer({ key, cert }, (_req, res) => res.end("ok\n"));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const edgePort = (server.address() as { port: number }).port;
+        const bbPort = await freePort();
+        const cfgFile = path.join(dir, "blackbox-live.yml");
+        // Three internal-module variants: right name and CA, wrong name, no CA (system CAs).
+        const modulesOf = (text: string): Record<string, unknown> => (parse(text) as { modules: Record<string, unknown> }).modules;
+        const internal = (serverName: string, withCa: boolean): unknown =>
+            modulesOf(renderBlackboxConfig({ internalTls: { serverName, ...(withCa ? { caFile } : {}) } }))[BLACKBOX_MODULES.httpsInternal];
+        const modules = {
+            ...modulesOf(renderBlackboxConfig()),
+            ok: internal("localhost", true),
+            wrong_name: internal("app.example.com", true),
+            no_ca: internal("localhost", false),
+        };
+        fs.writeFileSync(cfgFile, stringify({ modules }));
+        const bb = spawn(bin, [`--config.file=${cfgFile}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: "ignore" });
+        try {
+            const probe = async (module: string): Promise<string> => {
+                const target = encodeURIComponent(`https://127.0.0.1:${edgePort}/api/v1/health`);
+                const r = await fetch(`http://127.0.0.1:${bbPort}/probe?module=${module}&target=${target}`);
+                return r.text();
+            };
+            await waitFor("blackbox_exporter", async () => (await fetch(`http://127.0.0.1:${bbPort}/-/healthy`)).ok, 15000);
+            assert.match(await probe("ok"), /^probe_success 1$/m);
+            assert.match(await probe("ok"), /^probe_ssl_earliest_cert_expiry \d/m);
+            assert.match(await probe("wrong_name"), /^probe_success 0$/m);
+            assert.match(await probe("no_ca"), /^probe_success 0$/m);
+            assert.match(await probe(BLACKBOX_MODULES.https), /^probe_success 0$/m);
+        } finally {
+            bb.kill("SIGTERM");
+            await new Promise<void>((resolve) => (bb.exitCode !== null ? resolve() : bb.once("exit", () => resolve())));
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
     });
 
     it("probe and pushgateway jobs are named as the rules expect", () => {

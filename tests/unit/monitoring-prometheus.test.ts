@@ -192,6 +192,30 @@ describe("monitoring: prometheus.yml renderer", () => {
         assert.ok(p.relabel_configs?.some((r) => r.target_label === "instance" && r.source_labels?.[0] === "__param_target"));
     });
 
+    it("uses the probe module it is told to, for both probes, and refuses unknown or mismatched ones", () => {
+        const https = { publicUrl: "https://edge:8443/", apiHealthUrl: "https://edge:8443/api/v1/health" };
+        const p = job(render({ ...SAMPLE_INPUT, probes: https, probeModule: BLACKBOX_MODULES.httpsInternal }), JOBS.probeHttp);
+        assert.deepStrictEqual(
+            p.static_configs.map((s) => [s.labels.probe, s.targets[0], s.labels.__param_module]),
+            [
+                ["public", "https://edge:8443/", BLACKBOX_MODULES.httpsInternal],
+                ["api-health", "https://edge:8443/api/v1/health", BLACKBOX_MODULES.httpsInternal],
+            ],
+        );
+        // Without a module the scheme still decides (the default is unchanged).
+        const d = job(render({ ...SAMPLE_INPUT, probes: https }), JOBS.probeHttp);
+        assert.deepStrictEqual(d.static_configs.map((s) => s.labels.__param_module), [BLACKBOX_MODULES.https, BLACKBOX_MODULES.https]);
+        // http_2xx may be forced on an https URL (TLS still verified, plain HTTP tolerated).
+        const h = job(render({ ...SAMPLE_INPUT, probeModule: BLACKBOX_MODULES.http }), JOBS.probeHttp);
+        assert.deepStrictEqual(h.static_configs.map((s) => s.labels.__param_module), [BLACKBOX_MODULES.http, BLACKBOX_MODULES.http]);
+        assert.throws(
+            () => renderPrometheusConfig({ ...SAMPLE_INPUT, probeModule: "tcp_connect" as typeof BLACKBOX_MODULES.http }),
+            /probeModule must be one of the blackbox modules http_2xx, https_2xx, https_2xx_internal, got "tcp_connect"/,
+        );
+        // SAMPLE_INPUT's API health URL is plain http: a TLS-only module would always fail on it.
+        assert.throws(() => renderPrometheusConfig({ ...SAMPLE_INPUT, probeModule: BLACKBOX_MODULES.httpsInternal }), /apiHealthUrl must be an https URL with probeModule https_2xx_internal/);
+    });
+
     it("sends alerts to Alertmanager over API v2 and loads the rule files", () => {
         const cfg = render();
         assert.deepStrictEqual(cfg.alerting.alertmanagers, [{ api_version: "v2", static_configs: [{ targets: ["alertmanager:9093"] }] }]);
@@ -250,5 +274,43 @@ describe("monitoring: blackbox.yml renderer", () => {
     it("fails an https probe that did not end on TLS, and only that one", () => {
         assert.strictEqual(cfg.modules[BLACKBOX_MODULES.https].http.fail_if_not_ssl, true);
         assert.strictEqual(cfg.modules[BLACKBOX_MODULES.http].http.fail_if_not_ssl, false);
+    });
+
+    it("has no internal module unless asked for", () => {
+        assert.ok(!(BLACKBOX_MODULES.httpsInternal in cfg.modules));
+        assert.strictEqual(renderBlackboxConfig({}), renderBlackboxConfig());
+    });
+
+    interface TlsModule {
+        prober: string;
+        http: Record<string, unknown> & { tls_config: Record<string, unknown> };
+    }
+    const modulesOf = (text: string): Record<string, TlsModule> => (parse(text) as { modules: Record<string, TlsModule> }).modules;
+
+    it("adds https_2xx_internal: the https module plus the server name and CA file to verify with", () => {
+        const m = modulesOf(renderBlackboxConfig({ internalTls: { serverName: "localhost", caFile: "/etc/blackbox_exporter/ca.pem" } }));
+        assert.deepStrictEqual(Object.keys(m).sort(), [BLACKBOX_MODULES.http, BLACKBOX_MODULES.https, BLACKBOX_MODULES.httpsInternal].sort());
+        const internal = m[BLACKBOX_MODULES.httpsInternal];
+        const https = m[BLACKBOX_MODULES.https];
+        assert.deepStrictEqual(internal.http.tls_config, { insecure_skip_verify: false, server_name: "localhost", ca_file: "/etc/blackbox_exporter/ca.pem" });
+        // Everything else is the https module's: TLS required, IPv4 preferred, redirects followed.
+        assert.deepStrictEqual({ ...internal, http: { ...internal.http, tls_config: https.http.tls_config } }, https);
+        assert.strictEqual(internal.http.fail_if_not_ssl, true);
+        assert.strictEqual(internal.http.preferred_ip_protocol, "ip4");
+        // The two public modules are untouched by the option.
+        assert.deepStrictEqual(m[BLACKBOX_MODULES.https], modulesOf(renderBlackboxConfig()).https_2xx);
+        assert.deepStrictEqual(m[BLACKBOX_MODULES.http], modulesOf(renderBlackboxConfig()).http_2xx);
+    });
+
+    it("without a CA file sets only the server name (the system CAs verify)", () => {
+        const m = modulesOf(renderBlackboxConfig({ internalTls: { serverName: "app.example.com" } }));
+        assert.deepStrictEqual(m[BLACKBOX_MODULES.httpsInternal].http.tls_config, { insecure_skip_verify: false, server_name: "app.example.com" });
+    });
+
+    it("refuses a malformed server name or CA path, saying what to write", () => {
+        assert.throws(() => renderBlackboxConfig({ internalTls: { serverName: "https://app.example.com" } }), /serverName must be a DNS name/);
+        assert.throws(() => renderBlackboxConfig({ internalTls: { serverName: "app.example.com:443" } }), /serverName must be a DNS name/);
+        assert.throws(() => renderBlackboxConfig({ internalTls: { serverName: "localhost", caFile: "ca.pem" } }), /caFile must be an absolute file path/);
+        assert.throws(() => renderBlackboxConfig({ internalTls: { serverName: "localhost", caFile: "/etc/" } }), /caFile must be an absolute file path/);
     });
 });
