@@ -4,10 +4,8 @@
  */
 import * as crypto from "crypto";
 import {
-    ANNOTATIONS,
     ContainerSpec,
     HealthCheck,
-    LABELS,
     ResourceSpec,
     resolveHealthCheck,
     Tier,
@@ -192,4 +190,3 @@ export function volumeName(prefix: string, workload: string, volume: string): st
     return `${prefix}-${workload}-${volume}`;
 }
 
-export { LABELS, ANNOTATIONS };

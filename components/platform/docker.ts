@@ -225,6 +225,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         }
         const scheduled: ScheduleSpec = {
             ...spec,
+            env: { ...(spec.env ?? {}), CRON_HEARTBEAT: CRON_HEARTBEAT_PATH },
             annotations: { ...(spec.annotations ?? {}), [ANNOTATIONS.schedule]: spec.cron },
             files: [...(spec.files ?? []), { path: CRON_LOOP_PATH, content: CRON_LOOP_SCRIPT, executable: true }],
             entrypoint: ["bash", CRON_LOOP_PATH],
@@ -237,7 +238,6 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                 ...this.common(name, scheduled, "schedule"),
                 name: `${this.prefix}-${name}`,
                 restart: "unless-stopped",
-                envs: this.envs({ ...scheduled, env: { ...(scheduled.env ?? {}), CRON_HEARTBEAT: CRON_HEARTBEAT_PATH } }),
                 healthcheck: dockerHealthcheck(cronLoopHealthcheck()),
                 wait: true,
                 waitTimeout: this.healthyTimeoutSeconds + 30,

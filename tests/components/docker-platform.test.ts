@@ -163,6 +163,8 @@ describe("DockerPlatform (mocks)", () => {
         assert.strictEqual(labels["proteamcare.io/schedule"], "0 * * * *");
         assert.strictEqual(labels["proteamcare.io/kind"], "schedule");
         assert.match((s.healthcheck as { tests: string[] }).tests.join(" "), /proteamcare-cron\.heartbeat/);
+        // The loop touches the file the health check reads.
+        assert.ok((unwrapSecret(s.envs) as string[]).includes("CRON_HEARTBEAT=/tmp/proteamcare-cron.heartbeat"));
     });
 
     it("parents workload resources to the calling component, not to the platform", async () => {
