@@ -2,7 +2,6 @@
  * Pure builders for the docker platform: how a platform-neutral spec becomes docker container
  * settings. No resources here, so tests call them without any runtime.
  */
-import * as crypto from "crypto";
 import {
     ContainerSpec,
     HealthCheck,
@@ -140,11 +139,6 @@ export function labelsAndAnnotations(base: Record<string, string>, spec: Contain
 export function tmpfsFor(spec: ContainerSpec): Record<string, string> | undefined {
     if (!spec.scratch || spec.scratch.length === 0) return undefined;
     return Object.fromEntries(spec.scratch.map((s) => [s.mountPath, `rw,nosuid,nodev,size=${s.sizeMi ?? 64}m`]));
-}
-
-/** A short stable hash, for triggers and config checksums. */
-export function shortHash(value: string): string {
-    return crypto.createHash("sha256").update(value).digest("hex").slice(0, 12);
 }
 
 /** Where the cron loop script lives inside a scheduled container. */

@@ -6,37 +6,14 @@
  * (`host.containerLogs`) is the one workload that reads the Kubernetes API: it alone gets a
  * ServiceAccount with a token, read access to pods and egress to the API server.
  *
- * The objects themselves come from the pure builders in `kubernetes-manifests.ts`; this file only
+ * The objects themselves come from the pure renderers beside this file; this file only
  * creates resources from them, wraps secret values and wires parents, provider and ordering.
  */
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import {
-    ConfigMapManifest,
-    contentChecksum,
-    DEFAULT_API_SERVER_CIDRS,
-    DEFAULT_DNS_PEER,
-    DEFAULT_EXTERNAL_EGRESS,
-    DnsPeer,
-    ExternalEgressRule,
-    hasPodsService,
-    jobManifests,
-    jobName,
-    ManifestContext,
-    namespaceManifest,
-    needsHostAccess,
-    networkPolicyManifests,
-    PodReaderManifests,
-    podsServiceName,
-    scheduleManifests,
-    SecretManifest,
-    serviceHost,
-    serviceManifests,
-    shortHash,
-    validateKubernetesSpec,
-} from "./kubernetes-manifests";
+import { shortHash } from "../hash";
 import {
     ContainerSpec,
     JobHandle,
@@ -48,7 +25,17 @@ import {
     validateSpec,
     WorkloadOptions,
     WorkloadSpec,
-} from "./spec";
+} from "../spec";
+import { contentChecksum } from "./config";
+import { jobManifests, scheduleManifests } from "./jobs";
+import { jobName, podsServiceName, serviceHost } from "./names";
+import { namespaceManifest } from "./namespace";
+import { DEFAULT_DNS_PEER, DEFAULT_EXTERNAL_EGRESS, DnsPeer, ExternalEgressRule, networkPolicyManifests } from "./network-policies";
+import { DEFAULT_API_SERVER_CIDRS, PodReaderManifests } from "./rbac";
+import { hasPodsService, needsHostAccess } from "./traits";
+import type { ConfigMapManifest, ManifestContext, SecretManifest } from "./types";
+import { validateKubernetesSpec } from "./validate";
+import { serviceManifests } from "./workloads";
 
 /** Arguments of {@link KubernetesPlatform}. */
 export interface KubernetesPlatformArgs {
@@ -238,7 +225,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const trigger = pulumi.output(spec.trigger ?? spec.image);
         const m = jobManifests(name, spec, ctx, {
             jobName: trigger.apply((t) => jobName(name, t)),
-            triggerHash: trigger.apply((t) => shortHash(t)),
+            triggerHash: trigger.apply((t) => shortHash(t, 10)),
             ttlSecondsAfterFinished: this.jobTtl,
         });
         const ro = this.resourceOptions(opts, base);
