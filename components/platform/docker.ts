@@ -266,7 +266,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     }
 
     private check(name: string, spec: ContainerSpec, parent: pulumi.Resource): void {
-        const problems = validateSpec(name, spec);
+        const problems = validateSpec(name, spec, pulumi.resourceName(parent));
         if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), parent);
     }
 

@@ -486,7 +486,7 @@ describe("KubernetesPlatform (mocks)", () => {
         );
         assert.throws(
             () => platform.schedule("nightly", { image: "x:1", tier: "ops", cron: "daily", resources: { cpu: "10m", memory: "16Mi" } }, { parent: owner }),
-            /cron "daily" must have 5 fields/,
+            /cron "daily" must be a 5-field cron expression/,
         );
         assert.strictEqual(mocks.resources.length, before);
     });
