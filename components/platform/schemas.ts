@@ -149,16 +149,16 @@ const PORT = "an integer from 1 to 65535";
 
 /** A TCP port: an integer from 1 to 65535. */
 export const port = z
-    .number()
+    .number({ error: PORT })
     .int({ error: PORT })
     .min(1, { error: PORT })
     .max(65535, { error: PORT });
 
 /** A non-negative integer (retries, grace periods). */
-export const nonNegativeInt = z.number().int({ error: "a non-negative integer" }).min(0, { error: "a non-negative integer" });
+export const nonNegativeInt = z.number({ error: "a non-negative integer" }).int({ error: "a non-negative integer" }).min(0, { error: "a non-negative integer" });
 
 /** A positive integer (deadlines, sizes, replicas). */
-export const positiveInt = z.number().int({ error: "a positive integer" }).min(1, { error: "a positive integer" });
+export const positiveInt = z.number({ error: "a positive integer" }).int({ error: "a positive integer" }).min(1, { error: "a positive integer" });
 
 /** An absolute path ("/…"). */
 export const absolutePath = z.string().regex(/^\//, { error: 'an absolute path (starting with "/")' });
