@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { jobManifests, scheduleManifests, serviceManifests } from "../../../components/platform/kubernetes";
+import { jobManifests, meta, objectAnnotations, objectLabels, scheduleManifests, selectorLabels, serviceManifests, sorted } from "../../../components/platform/kubernetes";
 import { ANNOTATIONS, LABELS } from "../../../components/platform/spec";
 import { api, backup, ctx, get, migrate, postgres } from "./fixtures";
 
@@ -34,6 +34,32 @@ describe("kubernetes metadata", () => {
                 assert.strictEqual(annotations[ANNOTATIONS.backupOf], "postgres,redis", path);
                 assert.strictEqual(annotations[ANNOTATIONS.schedule], "15 3 * * *", path);
             }
+        });
+    });
+    describe("the helpers", () => {
+        it("objectLabels sets component, workload, tier and kind last, so the spec's labels cannot change them", () => {
+            const labels = objectLabels("api", api, ctx, "job");
+            assert.strictEqual(labels[LABELS.workload], "api");
+            assert.strictEqual(labels[LABELS.tier], "app");
+            assert.strictEqual(labels[LABELS.kind], "job");
+            assert.strictEqual(labels[LABELS.component], "app");
+            assert.strictEqual(labels["app.kubernetes.io/part-of"], "pro-team-care");
+            assert.deepStrictEqual(Object.keys(labels), Object.keys(labels).sort());
+        });
+
+        it("selectorLabels is the workload label only (selectors are immutable)", () => {
+            assert.deepStrictEqual(selectorLabels("api"), { [LABELS.workload]: "api" });
+        });
+
+        it("objectAnnotations merges extras over the spec's, sorted, and is undefined when empty", () => {
+            assert.strictEqual(objectAnnotations({ ...api, annotations: undefined }), undefined);
+            assert.deepStrictEqual(Object.entries(objectAnnotations({ ...api, annotations: { b: "1", a: "2" } }, { b: "3" }) ?? {}), [["a", "2"], ["b", "3"]]);
+        });
+
+        it("meta names the namespace and adds annotations only when there are some", () => {
+            assert.deepStrictEqual(meta("x", ctx, { l: "v" }), { name: "x", namespace: ctx.namespace, labels: { l: "v" } });
+            assert.deepStrictEqual(meta("x", ctx, {}, { a: "b" }).annotations, { a: "b" });
+            assert.deepStrictEqual(Object.keys(sorted({ b: 1, a: 2, c: 3 })), ["a", "b", "c"]);
         });
     });
 });
