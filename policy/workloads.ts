@@ -5,6 +5,7 @@
 import { LABELS } from "./labels";
 import { arr, at, K8S_POD_OWNERS, K8S_SERVICE_WORKLOADS, metaOf, num, obj, Obj, podOf, Subject, TYPES } from "./resources";
 import { Finding, resourceRule } from "./rule";
+import { isQuantityOf } from "./values";
 
 /** Commands that always succeed: a health check running one of them checks nothing. */
 const TRIVIAL_COMMANDS = new Set(["true", "/bin/true", "/usr/bin/true", ":", "exit 0", "echo", "/bin/sh -c true", "sh -c true", "sh -c exit 0"]);
@@ -248,6 +249,13 @@ export const resourceLimits = resourceRule<LimitsConfig>({
             const missingLimits = wantedLimits.filter((k) => limits[k] === undefined || limits[k] === null || limits[k] === "");
             if (missingLimits.length > 0) {
                 findings.push({ check: "limits", message: `container "${c.name}" has no ${missingLimits.join(" or ")} limit; set resources.limits` });
+            }
+            for (const [what, values] of [["requests", requests], ["limits", limits]] as const) {
+                for (const [k, q] of Object.entries(values)) {
+                    if (typeof q === "string" && q !== "" && !isQuantityOf(k, q)) {
+                        findings.push({ check: what, message: `container "${c.name}" has ${k} ${what.slice(0, -1)} "${q}", which is not a ${k} quantity (e.g. ${k === "cpu" ? "250m" : "256Mi"})` });
+                    }
+                }
             }
         }
         return findings;

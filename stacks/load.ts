@@ -61,13 +61,22 @@ function show(v: unknown): string {
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
+/** The keys a (strict) object schema allows at `path` of the stack schema, or undefined. */
+function shapeAt(path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+    let schema: unknown = stackConfigSchema;
+    for (const p of path) {
+        const shape = (schema as { shape?: Record<PropertyKey, unknown> }).shape;
+        if (!shape) return undefined;
+        schema = shape[p];
+    }
+    return (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     const key = `${NAMESPACE}:${issue.path.map(String).join(".")}`;
     if (issue.code === "unrecognized_keys") {
         const parent = issue.path.length ? `${NAMESPACE}:${issue.path.map(String).join(".")}` : NAMESPACE;
-        const allowed = Object.keys(
-            (issue.path.length ? valueAt(stackConfigSchema.shape, [issue.path[0], "shape"]) : stackConfigSchema.shape) ?? {},
-        );
+        const allowed = Object.keys(shapeAt(issue.path) ?? {});
         return `${parent}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}${allowed.length ? `; allowed keys: ${allowed.join(", ")}` : ""}`;
     }
     const value = valueAt(input, issue.path);

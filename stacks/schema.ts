@@ -1,8 +1,11 @@
 /**
  * The stack configuration schema: every top-level key of Pulumi.<stack>.yaml (namespace
- * `pro-team-care`), validated once with zod into one typed {@link StackConfig}.
+ * `pro-team-care`), validated once with zod into one typed {@link StackConfig}. Values of a kind
+ * the platforms also check (quantities, cron, DNS names, ports, CIDRs, URLs) use the schemas of
+ * the validation vocabulary (components/platform/schemas.ts), so config and specs agree.
  */
 import { z } from "zod";
+import * as vocabulary from "../components/platform/schemas";
 
 /** Workloads whose image comes from config. */
 export const IMAGE_KEYS = [
@@ -51,21 +54,14 @@ export const RESOURCE_KEYS = [
 /** A key of {@link RESOURCE_KEYS}. */
 export type ResourceKey = (typeof RESOURCE_KEYS)[number];
 
-const cpu = z.string().regex(/^\d+(\.\d+)?m?$/, 'a CPU quantity such as "250m" or "1"');
-const memory = z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/, 'a memory quantity such as "256Mi" or "1Gi"');
-const cron = z
-    .string()
-    .regex(/^\s*\S+\s+\S+\s+\S+\s+\S+\s+\S+\s*$/, 'a 5-field cron expression such as "0 * * * *" (minute hour day month weekday, UTC)')
-    .refine((s) => s.trim().split(/\s+/).every((f) => /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/.test(f)), {
-        message: 'a 5-field cron expression using only digits, "*", "-", "," and "/"',
-    });
-const dnsName = z
-    .string()
-    .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, "a lowercase DNS name such as app.example.com");
-const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "a lowercase DNS label (letters, digits, -)");
-const port = z.number().int().min(1).max(65535);
-const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), { message: "an http(s) URL" });
-const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, 'a Prometheus duration such as "200h" or "15d"');
+const cpu = vocabulary.cpuQuantity;
+const memory = vocabulary.memoryQuantity;
+const cron = vocabulary.cronExpression;
+const dnsName = vocabulary.dnsSubdomain;
+const dnsLabel = vocabulary.dnsLabelStartingWithLetter;
+const port = vocabulary.port;
+const httpUrl = vocabulary.httpUrl;
+const duration = vocabulary.duration;
 
 /** CPU and memory of one workload. */
 export const resourceSchema = z.strictObject({
@@ -105,7 +101,7 @@ export const stackConfigSchema = z.strictObject({
         storageClassName: z.string().min(1).optional(),
         /** CIDRs of the API server the log collector may reach (TCP 443/6443). Defaults to 0.0.0.0/0. */
         apiServerCidrs: z
-            .array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, "a CIDR such as 10.0.0.0/16"))
+            .array(vocabulary.cidr)
             .min(1)
             .optional(),
     }),
@@ -123,8 +119,8 @@ export const stackConfigSchema = z.strictObject({
     }),
     /** PostgreSQL settings. */
     postgres: z.strictObject({
-        database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lowercase SQL identifier"),
-        user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lowercase SQL identifier"),
+        database: vocabulary.sqlIdentifier,
+        user: vocabulary.sqlIdentifier,
         volumeSizeGi: z.number().int().min(1).max(16384),
     }),
     /** Redis settings. */

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
+import { problemOf, sqlIdentifier } from "../platform/schemas";
 
 /** Arguments of {@link Postgres}. */
 export interface PostgresArgs {
@@ -91,8 +92,8 @@ export class Postgres extends pulumi.ComponentResource {
         const volumeSizeGi = args.volumeSizeGi ?? 10;
         const resources = args.resources ?? { cpu: "250m", memory: "512Mi" };
         this.workloadName = args.workloadName ?? "postgres";
-        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database) || !/^[a-z_][a-z0-9_]{0,62}$/.test(user)) {
-            throw new pulumi.ResourceError(`database "${database}" and user "${user}" must be lowercase SQL identifiers`, this);
+        if (problemOf(sqlIdentifier, database) || problemOf(sqlIdentifier, user)) {
+            throw new pulumi.ResourceError(`database "${database}" and user "${user}" must be lowercase SQL identifiers: each ${problemOf(sqlIdentifier, "")}`, this);
         }
 
         const password =

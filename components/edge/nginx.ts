@@ -7,6 +7,7 @@
  * unprivileged ports, and the pid file and every temp path sit under one writable runtime
  * directory so the root filesystem can be read-only.
  */
+import { ipOrCidr, problemOf } from "../platform/schemas";
 
 /** Options of {@link renderNginxConf}. */
 export interface NginxConfOptions {
@@ -120,7 +121,6 @@ export type ResolvedNginxOptions = Required<Omit<NginxConfOptions, "listenAddres
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const CIDR = /^(?:[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?$/;
 const PATH = /^\/[-A-Za-z0-9_./]*$/;
 /** Characters that would end or inject into a quoted nginx value (`$` starts a variable). */
 const UNSAFE_IN_QUOTES = /["\\$;{}\r\n]/;
@@ -229,7 +229,7 @@ export function resolveNginxOptions(o: NginxConfOptions): ResolvedNginxOptions {
         throw new Error(`nginx.conf: statusAllow must name at least one address (the exporter's); got an empty list`);
     }
     for (const a of r.statusAllow) {
-        if (!CIDR.test(a)) throw new Error(`nginx.conf: statusAllow entries must be IP addresses or CIDRs, got "${a}"`);
+        if (problemOf(ipOrCidr, a)) throw new Error(`nginx.conf: statusAllow entries must be IP addresses or CIDRs, got "${a}"; expected ${problemOf(ipOrCidr, a)}`);
     }
     const version = versionNumber(r.nginxVersion);
     if (r.resolver !== undefined) {

@@ -15,6 +15,7 @@
  */
 import { stringify } from "yaml";
 import { promDuration } from "./prometheus-config";
+import { httpUrlProblem } from "../platform/schemas";
 
 /** Timings of one route, in seconds. */
 export interface RouteTimings {
@@ -132,14 +133,10 @@ export function resolveRouteTimings(t: AlertmanagerConfigInput["timings"] = {}):
     return out;
 }
 
+/** Checks a receiver URL. The message never contains the value: webhook URLs are secrets. */
 function checkHttpUrl(what: string, v: string): string {
-    let u: URL;
-    try {
-        u = new URL(v);
-    } catch {
-        throw new Error(`Alertmanager ${what} must be an absolute http(s) URL, got a value that is not a URL`);
-    }
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`Alertmanager ${what} must use http or https, got ${u.protocol}`);
+    const why = httpUrlProblem(v);
+    if (why !== undefined) throw new Error(`Alertmanager ${what} must be ${why}`);
     return v;
 }
 

@@ -15,6 +15,7 @@
  */
 import { stringify } from "yaml";
 import { BLACKBOX_MODULES, BlackboxModule, TLS_ONLY_MODULES } from "./blackbox-config";
+import { httpUrlProblem } from "../platform/schemas";
 
 /** Scrape job names; the rules, the dashboards and the tests select on these. */
 export const JOBS = {
@@ -226,16 +227,10 @@ function checkHostPort(what: string, v: string): string {
 }
 
 function checkUrl(what: string, v: string): URL {
-    let u: URL;
-    try {
-        u = new URL(v);
-    } catch {
-        throw new Error(`probe ${what} must be an absolute http(s) URL, got ${JSON.stringify(v)}`);
-    }
-    if (u.protocol !== "http:" && u.protocol !== "https:") {
-        throw new Error(`probe ${what} must use http or https, got ${JSON.stringify(v)}`);
-    }
-    return u;
+    const why = httpUrlProblem(v);
+    // Probe URLs are public addresses, so the message may show the value.
+    if (why !== undefined) throw new Error(`probe ${what} must be ${why}, got ${JSON.stringify(v)}`);
+    return new URL(v);
 }
 
 function staticJob(job: JobName, targets: readonly string[], labels: TargetLabels, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -2,7 +2,6 @@
  * Pure builders for the docker platform: how a platform-neutral spec becomes docker container
  * settings. No resources here, so tests call them without any runtime.
  */
-import * as crypto from "crypto";
 import {
     ContainerSpec,
     HealthCheck,
@@ -12,6 +11,10 @@ import {
     TIER_INGRESS,
     TIERS,
 } from "./spec";
+import { cpuCores, memoryMiB } from "./schemas";
+
+/** Parsers of the vocabulary's quantities, re-exported where docker settings are built from them. */
+export { cpuCores, memoryMiB };
 
 /** Docker's healthcheck block, as the docker provider takes it. */
 export interface DockerHealthcheck {
@@ -87,32 +90,6 @@ export function isInternalNetwork(tier: Tier): boolean {
     return tier === "data";
 }
 
-/** Parses a Kubernetes memory quantity ("512Mi", "1Gi", "300M") into MiB (rounded up). */
-export function memoryMiB(quantity: string): number {
-    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(quantity.trim());
-    if (!m) throw new Error(`memory "${quantity}" is not a Kubernetes quantity such as 256Mi or 1Gi`);
-    const n = Number(m[1]);
-    const factor: Record<string, number> = {
-        Ki: 1 / 1024,
-        Mi: 1,
-        Gi: 1024,
-        Ti: 1024 * 1024,
-        K: 1000 / (1024 * 1024),
-        M: 1e6 / (1024 * 1024),
-        G: 1e9 / (1024 * 1024),
-        T: 1e12 / (1024 * 1024),
-        "": 1 / (1024 * 1024),
-    };
-    return Math.ceil(n * factor[m[2] ?? ""]);
-}
-
-/** Parses a Kubernetes CPU quantity ("250m", "1", "1.5") into cores. */
-export function cpuCores(quantity: string): number {
-    const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(quantity.trim());
-    if (!m) throw new Error(`cpu "${quantity}" is not a Kubernetes quantity such as 250m or 1`);
-    return m[2] ? Number(m[1]) / 1000 : Number(m[1]);
-}
-
 /** Docker resource settings from the spec: memory limit (MiB), reservation, CPU shares and limit. */
 export function dockerResources(r: ResourceSpec): { memory: number; memoryReservation: number; cpuShares: number; cpus?: string } {
     const out: { memory: number; memoryReservation: number; cpuShares: number; cpus?: string } = {
@@ -140,11 +117,6 @@ export function labelsAndAnnotations(base: Record<string, string>, spec: Contain
 export function tmpfsFor(spec: ContainerSpec): Record<string, string> | undefined {
     if (!spec.scratch || spec.scratch.length === 0) return undefined;
     return Object.fromEntries(spec.scratch.map((s) => [s.mountPath, `rw,nosuid,nodev,size=${s.sizeMi ?? 64}m`]));
-}
-
-/** A short stable hash, for triggers and config checksums. */
-export function shortHash(value: string): string {
-    return crypto.createHash("sha256").update(value).digest("hex").slice(0, 12);
 }
 
 /** Where the cron loop script lives inside a scheduled container. */

@@ -17,11 +17,11 @@ import {
     jobExitProblem,
     labelsAndAnnotations,
     networksFor,
-    shortHash,
     tmpfsFor,
     TRIGGER_LABEL,
     volumeName,
 } from "./docker-builders";
+import { shortHash } from "./hash";
 import {
     ANNOTATIONS,
     ContainerSpec,
@@ -184,7 +184,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
      */
     job(name: string, spec: JobSpec, opts: WorkloadOptions): JobHandle {
         this.check(name, spec, opts.parent);
-        const trigger = pulumi.output(spec.trigger ?? spec.image).apply(shortHash);
+        const trigger = pulumi.output(spec.trigger ?? spec.image).apply((t) => shortHash(t, 12));
         const base = this.containerOptions(spec, opts);
         const container = new docker.Container(
             name,
@@ -266,7 +266,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     }
 
     private check(name: string, spec: ContainerSpec, parent: pulumi.Resource): void {
-        const problems = validateSpec(name, spec);
+        const problems = validateSpec(name, spec, pulumi.resourceName(parent));
         if (problems.length > 0) throw new pulumi.ResourceError(problems.join("; "), parent);
     }
 

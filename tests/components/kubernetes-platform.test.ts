@@ -4,7 +4,7 @@ import { isSecretInput, plaintextStrings, settle, unwrapSecret, valueOf } from "
 import type { JobHandle, ServiceHandle } from "../../components/platform/spec";
 
 type Mod = typeof import("../../components/platform/kubernetes");
-type Manifests = typeof import("../../components/platform/kubernetes-manifests");
+type Manifests = typeof import("../../components/platform/kubernetes");
 
 const OWNER = "proteamcare:test:Owner";
 
@@ -77,7 +77,7 @@ describe("KubernetesPlatform (mocks)", () => {
         mocks = recordingMocks();
         const k8s = await import("@pulumi/kubernetes");
         mod = await import("../../components/platform/kubernetes");
-        man = await import("../../components/platform/kubernetes-manifests");
+        man = await import("../../components/platform/kubernetes");
         provider = new k8s.Provider("cluster", {});
         platform = new mod.KubernetesPlatform("plat", { namespace: "ptc", provider, storageClassName: "gp3" });
         owner = new Owner("owner");
@@ -486,7 +486,7 @@ describe("KubernetesPlatform (mocks)", () => {
         );
         assert.throws(
             () => platform.schedule("nightly", { image: "x:1", tier: "ops", cron: "daily", resources: { cpu: "10m", memory: "16Mi" } }, { parent: owner }),
-            /cron "daily" must have 5 fields/,
+            /cron "daily" must be a 5-field cron expression/,
         );
         assert.strictEqual(mocks.resources.length, before);
     });

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 
-import { validateManifest } from "../../components/platform/kubernetes-validate";
+import { validateManifest } from "../../components/platform/kubernetes";
 import { type ChildPlanResult, planInChildProcess } from "../../tools/plan/child";
 import type { PlanJson } from "../../tools/plan/plan";
 import { findLeaks, listFiles, readTree } from "./leaks";

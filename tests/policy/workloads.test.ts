@@ -102,6 +102,8 @@ describe("policy: resource-limits", () => {
     it("requires a cpu limit only when configured", async () => {
         assertOnly(await run(deployment(), configFile({ "resource-limits": { enforcementLevel: "mandatory", requireCpuLimit: true } })), "resource-limits", /no cpu limit/);
     });
+    it("flags a quantity the program would refuse (memory in millibytes)", async () =>
+        assertOnly(await run(deployment((d) => (first(d).resources.requests.memory = "256m"))), "resource-limits", /memory request "256m", which is not a memory quantity/));
     it("checks init containers too", async () =>
         assertOnly(await run(deployment((d) => (d.spec.template.spec.initContainers = [mutate(k8sContainer("init"), (c: Fixture) => delete c.resources)]))), "resource-limits", /"init" has no (cpu or memory request|memory limit)/));
 });

@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import { redisSpec } from "../../components/data/redis";
 import { dockerHealthcheck } from "../../components/platform/docker-builders";
-import { probes } from "../../components/platform/kubernetes-manifests";
+import { probes } from "../../components/platform/kubernetes";
 
 const spec = redisSpec({ image: "redis:7.4.1-bookworm", password: "x", volumeSizeGi: 10, resources: { cpu: "250m", memory: "512Mi" }, component: "redis" });
 

@@ -6,37 +6,14 @@
  * (`host.containerLogs`) is the one workload that reads the Kubernetes API: it alone gets a
  * ServiceAccount with a token, read access to pods and egress to the API server.
  *
- * The objects themselves come from the pure builders in `kubernetes-manifests.ts`; this file only
+ * The objects themselves come from the pure renderers beside this file; this file only
  * creates resources from them, wraps secret values and wires parents, provider and ordering.
  */
-import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import {
-    ConfigMapManifest,
-    contentChecksum,
-    DEFAULT_API_SERVER_CIDRS,
-    DEFAULT_DNS_PEER,
-    DEFAULT_EXTERNAL_EGRESS,
-    DnsPeer,
-    ExternalEgressRule,
-    hasPodsService,
-    jobManifests,
-    jobName,
-    ManifestContext,
-    namespaceManifest,
-    needsHostAccess,
-    networkPolicyManifests,
-    PodReaderManifests,
-    podsServiceName,
-    scheduleManifests,
-    SecretManifest,
-    serviceHost,
-    serviceManifests,
-    shortHash,
-    validateKubernetesSpec,
-} from "./kubernetes-manifests";
+import { shortHash } from "../hash";
+import { dnsLabel, isCidr, nonNegativeInt, port, problemOf } from "../schemas";
 import {
     ContainerSpec,
     JobHandle,
@@ -48,7 +25,17 @@ import {
     validateSpec,
     WorkloadOptions,
     WorkloadSpec,
-} from "./spec";
+} from "../spec";
+import { contentChecksum } from "./config";
+import { jobManifests, scheduleManifests } from "./jobs";
+import { jobName, podsServiceName, serviceHost } from "./names";
+import { namespaceManifest } from "./namespace";
+import { DEFAULT_DNS_PEER, DEFAULT_EXTERNAL_EGRESS, DnsPeer, ExternalEgressRule, networkPolicyManifests } from "./network-policies";
+import { DEFAULT_API_SERVER_CIDRS, PodReaderManifests } from "./rbac";
+import { hasPodsService, needsHostAccess } from "./traits";
+import type { ConfigMapManifest, ManifestContext, SecretManifest } from "./types";
+import { validateKubernetesSpec } from "./validate";
+import { serviceManifests } from "./workloads";
 
 /** Arguments of {@link KubernetesPlatform}. */
 export interface KubernetesPlatformArgs {
@@ -96,8 +83,6 @@ type ResourceOpts = pulumi.CustomResourceOptions & { dependsOn: pulumi.Input<pul
 
 /** Extra seconds Pulumi waits for a Job beyond the Job's own deadline. */
 const JOB_AWAIT_MARGIN_SECONDS = 120;
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The namespace-level resources a workload's objects wait for. */
 interface NamespaceBase {
@@ -155,15 +140,17 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
 
         const problems: string[] = [];
         for (const [key, ns] of [["namespace", this.namespaceName], ["hostAgentNamespace", this.agentNamespaceName]] as const) {
-            if (!DNS_LABEL.test(ns)) problems.push(`${key} "${ns}" must be a DNS label of at most 63 characters (lowercase letters, digits, "-")`);
+            const why = problemOf(dnsLabel, ns);
+            if (why) problems.push(`${key} "${ns}" must be ${why}`);
         }
         if (this.namespaceName === this.agentNamespaceName) problems.push(`hostAgentNamespace must differ from namespace "${this.namespaceName}"`);
-        if (this.jobTtl !== undefined && !(Number.isInteger(this.jobTtl) && this.jobTtl >= 0)) {
+        if (this.jobTtl !== undefined && problemOf(nonNegativeInt, this.jobTtl)) {
             problems.push(`jobTtlSecondsAfterFinished must be a non-negative integer, got ${this.jobTtl}`);
         }
         for (const rule of this.externalEgress) {
             for (const t of rule.tiers) if (!TIERS.includes(t)) problems.push(`externalEgress tier "${t}" is not one of ${TIERS.join(", ")}`);
-            for (const p of rule.ports) if (!(Number.isInteger(p) && p >= 1 && p <= 65535)) problems.push(`externalEgress port ${p} must be 1-65535`);
+            for (const p of rule.ports) if (problemOf(port, p)) problems.push(`externalEgress port ${p} must be ${problemOf(port, p)}`);
+            for (const c of [...rule.cidrs, ...(rule.except ?? [])]) if (!isCidr(c)) problems.push(`externalEgress entry "${c}" is not a CIDR such as 10.0.0.0/8 or ::/0`);
             if (rule.cidrs.length === 0) problems.push("externalEgress rules need at least one CIDR");
         }
         if (this.apiServerCidrs.length === 0) problems.push('apiServerCidrs needs at least one CIDR (the API server\'s addresses, or "0.0.0.0/0")');
@@ -238,7 +225,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const trigger = pulumi.output(spec.trigger ?? spec.image);
         const m = jobManifests(name, spec, ctx, {
             jobName: trigger.apply((t) => jobName(name, t)),
-            triggerHash: trigger.apply((t) => shortHash(t)),
+            triggerHash: trigger.apply((t) => shortHash(t, 10)),
             ttlSecondsAfterFinished: this.jobTtl,
         });
         const ro = this.resourceOptions(opts, base);
@@ -270,7 +257,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     /** Validates a spec and claims its name; returns the namespace it goes into. */
     private prepare(name: string, spec: ContainerSpec & Partial<WorkloadSpec> & Partial<ScheduleSpec>, opts: WorkloadOptions, kind: string): NamespaceBase {
         const component = pulumi.resourceName(opts.parent);
-        const problems = [...validateSpec(name, spec), ...validateKubernetesSpec(name, spec, component)];
+        const problems = [...validateSpec(name, spec, component), ...validateKubernetesSpec(name, spec)];
         const previous = this.used.get(name);
         if (previous !== undefined) {
             problems.push(`${name}: the name is already used by a ${previous} on platform ${this.platformName}; workload names must be unique`);
@@ -393,13 +380,4 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         );
         return { name: namespace, resources: [ns, ...policies] };
     }
-}
-
-/** Is `s` an IPv4 or IPv6 CIDR (address/prefix)? */
-function isCidr(s: string): boolean {
-    const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
-    if (!m) return false;
-    const family = net.isIP(m[1]);
-    const prefix = Number(m[2]);
-    return (family === 4 && prefix <= 32) || (family === 6 && prefix <= 128);
 }
