@@ -128,11 +128,11 @@ export class BackupBucket extends pulumi.ComponentResource {
         const mcImage = args.mcImage ?? DEFAULT_MC_IMAGE;
         const minioName = args.minioWorkloadName ?? "minio";
         const initName = args.bucketInitWorkloadName ?? "bucket-init";
-        // A fresh docker named volume is root-owned (the MinIO image has no /data owned by a user to
-        // copy up, unlike postgres or redis), so MinIO as uid 1000 could not write it; Kubernetes
-        // makes the claim group-writable through fsGroup. On docker MinIO keeps the image's user,
-        // with every capability dropped, until the docker platform can hand a volume to spec.user.
-        const minioUser = args.minioUser ?? (args.platform?.kind === "kubernetes" ? DEFAULT_MINIO_USER : undefined);
+        // Where a fresh volume is not writable by a non-root user (a docker named volume is
+        // root-owned: the MinIO image has no /data owned by a user to copy up, unlike postgres or
+        // redis), MinIO keeps the image's user, with every capability dropped, until the platform
+        // can hand a volume to spec.user; Kubernetes makes the claim group-writable through fsGroup.
+        const minioUser = args.minioUser ?? (args.platform?.capabilities.volumesWritableByUser ? DEFAULT_MINIO_USER : undefined);
         const bucketName = args.bucketName ?? (mode === "platform" ? "ptc-backups" : undefined);
 
         // Every impossible combination is refused before any child exists.

@@ -11,9 +11,6 @@ import { DEFAULT_PERMISSIONS_POLICY, DEFAULT_PORTS, DEFAULT_STATUS_ALLOW, HEALTH
 /** Where the rendered nginx.conf goes in the container (the image's default config path). */
 export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
 
-/** Docker's embedded DNS server, reachable from every container on a user-defined network. */
-export const DOCKER_DNS = "127.0.0.11";
-
 /** Image used when none is given: nginx ≥ 1.27.3 (upstream re-resolution), non-root uid 101. */
 export const DEFAULT_EDGE_IMAGE = "nginxinc/nginx-unprivileged:1.28.0-alpine";
 
@@ -38,7 +35,7 @@ export interface EdgeArgs {
     };
     /** Host ports published for http and https. Defaults to { http: 80, https: 443 }. */
     readonly hostPorts?: { readonly http: number; readonly https: number };
-    /** Replica count; docker allows only 1 (one container owns the host ports). Defaults to 1. */
+    /** Replica count; 1 where the platform cannot share host ports between replicas (docker). Defaults to 1. */
     readonly replicas?: number;
     /** CPU and memory. Defaults to { cpu: "100m", memory: "64Mi", memoryLimit: "128Mi" }. */
     readonly resources?: ResourceSpec;
@@ -54,8 +51,8 @@ export interface EdgeArgs {
     readonly permissionsPolicy?: string;
     /**
      * DNS resolver for run-time re-resolution of the upstream names, or null for none. Defaults
-     * to Docker's embedded DNS ({@link DOCKER_DNS}) on docker, where a recreated container gets
-     * a new address, and to none on Kubernetes, where Service addresses are stable.
+     * to the platform's `runtimeDnsResolver` (docker's embedded DNS, where a recreated container
+     * gets a new address; none on Kubernetes, where Service addresses are stable).
      */
     readonly resolver?: string | null;
     /** Client addresses or CIDRs allowed on the internal stub_status port (the exporter's). Defaults to {@link DEFAULT_STATUS_ALLOW} (loopback and RFC 1918). */
@@ -151,7 +148,7 @@ export class Edge extends pulumi.ComponentResource {
         const permissionsPolicy = args.permissionsPolicy ?? DEFAULT_PERMISSIONS_POLICY;
         const statusAllow = args.statusAllow ?? DEFAULT_STATUS_ALLOW;
         const resolver =
-            args.resolver === null ? undefined : (args.resolver ?? (args.platform.kind === "docker" ? DOCKER_DNS : undefined));
+            args.resolver === null ? undefined : (args.resolver ?? args.platform.capabilities.runtimeDnsResolver);
 
         const confOptions = {
             serverName: args.domain,
@@ -198,9 +195,9 @@ export class Edge extends pulumi.ComponentResource {
         if (!Number.isInteger(replicas) || replicas < 1) {
             throw new pulumi.ResourceError(`edge "${name}": replicas must be a positive integer, got ${replicas}`, this);
         }
-        if (args.platform.kind === "docker" && replicas !== 1) {
+        if (!args.platform.capabilities.hostPortsWithReplicas && replicas !== 1) {
             throw new pulumi.ResourceError(
-                `edge "${name}": replicas must be 1 on docker (one container publishes host ports ${hostPorts.http}/${hostPorts.https}), got ${replicas}`,
+                `edge "${name}": replicas must be 1 on this platform (one container publishes host ports ${hostPorts.http}/${hostPorts.https}), got ${replicas}`,
                 this,
             );
         }

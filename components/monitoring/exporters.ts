@@ -157,7 +157,12 @@ export class NginxExporter extends MonitoringService {
             "nginxExporter",
             name,
             args,
-            (image) => nginxExporterSpec({ image, stubStatusUrl: args.stubStatusUrl, platform: args.platform.kind, resources: args.resources }),
+            (image) => nginxExporterSpec({
+                    image,
+                    stubStatusUrl: args.stubStatusUrl,
+                    healthChecksRunInContainer: args.platform.capabilities.healthChecksRunInContainer,
+                    resources: args.resources,
+                }),
             opts,
         );
     }

@@ -38,15 +38,15 @@ export class LogCollector extends pulumi.ComponentResource {
     constructor(name: string, args: LogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("proteamcare:monitoring:LogCollector", name, {}, opts);
         const workloadName = args.workloadName ?? DEFAULT_NAMES.alloy;
-        const platform = args.platform.kind;
+        const source = args.platform.capabilities.containerLogSource;
         // Render once with a placeholder URL so a bad label or namespace fails before any child exists.
         build(this, name, () =>
-            renderAlloyConfig({ platform, lokiPushUrl: "http://loki:3100/loki/api/v1/push", externalLabels: args.externalLabels, namespaces: args.namespaces }),
+            renderAlloyConfig({ source, lokiPushUrl: "http://loki:3100/loki/api/v1/push", externalLabels: args.externalLabels, namespaces: args.namespaces }),
         );
         const config = pulumi
             .output(args.lokiPushUrl)
-            .apply((lokiPushUrl) => renderAlloyConfig({ platform, lokiPushUrl, externalLabels: args.externalLabels, namespaces: args.namespaces }));
-        const spec = alloySpec({ image: args.image ?? DEFAULT_IMAGES.alloy, resources: args.resources, config, platform });
+            .apply((lokiPushUrl) => renderAlloyConfig({ source, lokiPushUrl, externalLabels: args.externalLabels, namespaces: args.namespaces }));
+        const spec = alloySpec({ image: args.image ?? DEFAULT_IMAGES.alloy, resources: args.resources, config });
         const ep = runService(this, args.platform, workloadName, spec, args.dependsOn);
         this.host = ep.host;
         this.port = ep.port;

@@ -221,6 +221,9 @@ export class Monitoring extends pulumi.ComponentResource {
 
         // Prometheus scrapes Grafana and Grafana queries Prometheus: Grafana's address is handed to
         // Prometheus once Grafana exists (both only need each other's host name, not each other up).
+        // node-exporter runs one per node: scrape each (on Kubernetes a DaemonSet behind a headless
+        // Service, found by DNS discovery without any Kubernetes API access; docker has one host).
+        const nodeTargets = p.capabilities.scrapeTargets(nodeExporter);
         const [grafanaAddress, resolveGrafanaAddress] = pulumi.deferredOutput<string>();
         const prometheus = new Prometheus(
             `${name}-prometheus`,
@@ -228,7 +231,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 ...common("prometheus"),
                 targets: {
                     ...(args.apiDiscovery ? {} : { api: args.apiAddress }),
-                    ...(p.kind === "kubernetes" ? {} : { nodeExporters: [nodeExporter.address] }),
+                    ...("static" in nodeTargets ? { nodeExporters: nodeTargets.static } : {}),
                     postgresExporter: postgresExporter.address,
                     redisExporter: redisExporter.address,
                     nginxExporter: nginxExporter.address,
@@ -238,10 +241,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     grafana: grafanaAddress,
                     loki: loki.address,
                 },
-                // On Kubernetes node-exporter is a DaemonSet behind a headless Service: its name resolves
-                // to every pod, and DNS discovery scrapes each one (a ClusterIP name would reach one
-                // random node per scrape). No Kubernetes API access is needed. Docker has one host.
-                ...(p.kind === "kubernetes" ? { nodeExporterDiscovery: { names: [nodeExporter.host], port: nodeExporter.port } } : {}),
+                ...("dns" in nodeTargets ? { nodeExporterDiscovery: nodeTargets.dns } : {}),
                 ...(args.apiDiscovery ? { apiDiscovery: args.apiDiscovery } : {}),
                 probes:
                     internal !== undefined

@@ -42,6 +42,7 @@ import {
     JobHandle,
     JobSpec,
     Platform,
+    PlatformCapabilities,
     ScheduleSpec,
     ServiceHandle,
     TIERS,
@@ -99,6 +100,20 @@ const JOB_AWAIT_MARGIN_SECONDS = 120;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** What components ask of a Kubernetes platform (see {@link PlatformCapabilities} for each answer's reason). */
+export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
+    // Service cluster IPs are stable for the Service's life.
+    runtimeDnsResolver: undefined,
+    hostPortsWithReplicas: true,
+    // The kubelet probes from outside the container.
+    healthChecksRunInContainer: false,
+    containerLogSource: "kubernetes-pods",
+    edgeAccessInside: "public-url",
+    // The pod template sets fsGroup.
+    volumesWritableByUser: true,
+    scrapeTargets: (endpoint) => ({ dns: { names: [endpoint.podsHost ?? endpoint.host], port: endpoint.port } }),
+};
+
 /** The namespace-level resources a workload's objects wait for. */
 interface NamespaceBase {
     readonly name: string;
@@ -112,8 +127,8 @@ interface NamespaceBase {
  * that workload's objects as children of the calling component, with this platform's provider.
  */
 export class KubernetesPlatform extends pulumi.ComponentResource implements Platform {
-    /** Which implementation this is. */
-    public readonly kind = "kubernetes" as const;
+    /** What differs from other platforms: {@link KUBERNETES_CAPABILITIES}. */
+    public readonly capabilities: PlatformCapabilities = KUBERNETES_CAPABILITIES;
     /** Name of the namespace the workloads run in (resolves once the namespace exists). */
     public readonly namespace: pulumi.Output<string>;
 
