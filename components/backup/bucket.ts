@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Platform, ResourceSpec, validateSpec } from "../platform/spec";
+import { sizeGiProblems, WorkloadComponent } from "../workload";
 import {
     backupIdentityPolicy,
     bucketNameProblems,
@@ -91,7 +92,7 @@ export interface BackupBucketArgs {
  * platform: MinIO as an ops-tier service with a volume, and a bucket-init job that creates the bucket,
  * enables versioning, sets the expiry rules and a MinIO user limited to the prefix.
  */
-export class BackupBucket extends pulumi.ComponentResource {
+export class BackupBucket extends WorkloadComponent {
     /** Which kind of bucket this is. */
     public readonly mode: BackupBucketMode;
     /** Bucket name. */
@@ -116,7 +117,7 @@ export class BackupBucket extends pulumi.ComponentResource {
     public readonly readyResources: pulumi.Resource[];
 
     constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:backup:BackupBucket", name, {}, opts);
+        super("proteamcare:backup:BackupBucket", name, opts);
 
         const mode = args.mode;
         const prefix = args.prefix ?? DEFAULT_PREFIX;
@@ -162,12 +163,9 @@ export class BackupBucket extends pulumi.ComponentResource {
                 const p = imagePinProblem(ref);
                 if (p) problems.push(p);
             }
-            const vol = args.minioVolumeGi ?? DEFAULT_MINIO_VOLUME_GI;
-            if (!(Number.isInteger(vol) && vol >= 1)) problems.push(`minioVolumeGi must be a whole number of GiB of at least 1, got ${vol}`);
+            problems.push(...sizeGiProblems("minioVolumeGi", args.minioVolumeGi ?? DEFAULT_MINIO_VOLUME_GI, { whole: true }));
         }
-        if (problems.length > 0) {
-            throw new pulumi.ResourceError(`BackupBucket ${name}: ${problems.join("; ")}`, this);
-        }
+        this.refuse(problems, `BackupBucket ${name}`);
 
         this.mode = mode;
         this.prefix = prefix;
@@ -295,8 +293,8 @@ export class BackupBucket extends pulumi.ComponentResource {
                 resources: args.minioResources ?? DEFAULT_MINIO_RESOURCES,
                 user: minioUser,
             });
-            const service = platform.service(minioName, serviceSpec, { parent: this });
-            const endpointUrl = pulumi.interpolate`http://${service.endpoint.address}`;
+            const service = this.runService(platform, minioName, serviceSpec);
+            const endpointUrl = service.url;
 
             const initSpec = bucketInitJobSpec({
                 image: mcImage,
@@ -324,14 +322,6 @@ export class BackupBucket extends pulumi.ComponentResource {
             this.readyResources = [...service.resources, ...init.resources];
         }
 
-        this.registerOutputs({
-            bucketName: this.bucketName,
-            s3Uri: this.s3Uri,
-            region: this.region,
-            endpointUrl: this.endpointUrl,
-            accessKeyId: this.accessKeyId,
-            secretAccessKey: this.secretAccessKey,
-            kmsKeyArn: this.kmsKeyArn,
-        });
+        this.publish(["bucketName", "s3Uri", "region", "endpointUrl", "accessKeyId", "secretAccessKey", "kmsKeyArn"]);
     }
 }

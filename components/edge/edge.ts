@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
+import { replicaProblems, WorkloadComponent } from "../workload";
 import { DEFAULT_PERMISSIONS_POLICY, DEFAULT_PORTS, DEFAULT_STATUS_ALLOW, HEALTH_PATH, isDnsName, renderNginxConf, STUB_STATUS_PATH, TLS_PATHS } from "./nginx";
 
 /** Where the rendered nginx.conf goes in the container (the image's default config path). */
@@ -116,7 +117,7 @@ export function edgeSpec(args: EdgeSpecArgs): WorkloadSpec {
 const DEFAULT_RESOURCES: ResourceSpec = { cpu: "100m", memory: "64Mi", memoryLimit: "128Mi" };
 
 /** The nginx reverse proxy at the edge of the platform. */
-export class Edge extends pulumi.ComponentResource {
+export class Edge extends WorkloadComponent {
     /** Public base URL, e.g. "https://app.example.com/". */
     public readonly publicUrl: pulumi.Output<string>;
     /** Public URL of the API's health endpoint through the edge. */
@@ -134,7 +135,7 @@ export class Edge extends pulumi.ComponentResource {
      * @param opts Component options.
      */
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:edge:Edge", name, {}, opts);
+        super("proteamcare:edge:Edge", name, opts);
 
         const image = args.image ?? DEFAULT_EDGE_IMAGE;
         const workloadName = args.workloadName ?? "edge";
@@ -192,15 +193,7 @@ export class Edge extends pulumi.ComponentResource {
                 );
             }
         }
-        if (!Number.isInteger(replicas) || replicas < 1) {
-            throw new pulumi.ResourceError(`edge "${name}": replicas must be a positive integer, got ${replicas}`, this);
-        }
-        if (!args.platform.capabilities.hostPortsWithReplicas && replicas !== 1) {
-            throw new pulumi.ResourceError(
-                `edge "${name}": replicas must be 1 on this platform (one container publishes host ports ${hostPorts.http}/${hostPorts.https}), got ${replicas}`,
-                this,
-            );
-        }
+        this.refuse(replicaProblems(replicas, { platform: args.platform, hostPorts: [hostPorts.http, hostPorts.https] }), `edge "${name}"`);
 
         this.nginxConf = pulumi
             .all([args.webAddress, args.apiAddress])
@@ -216,21 +209,14 @@ export class Edge extends pulumi.ComponentResource {
             resources,
             component: name,
         });
-        const handle = args.platform.service(workloadName, spec, { parent: this });
+        const { host, port, address } = this.runService(args.platform, workloadName, spec);
 
-        const { host, port, address } = handle.endpoint;
-        this.endpoint = pulumi.all([host, address]).apply(([h, a]) => ({ host: h, port, address: a }));
+        this.endpoint = pulumi.all([host, port, address]).apply(([h, p, a]) => ({ host: h, port: p, address: a }));
         this.statusUrl = pulumi.interpolate`http://${host}:${DEFAULT_PORTS.status}${STUB_STATUS_PATH}`;
         const publicBase = `https://${args.domain}${hostPorts.https === 443 ? "" : `:${hostPorts.https}`}/`;
         this.publicUrl = pulumi.output(publicBase);
         this.apiHealthUrl = pulumi.output(`${publicBase}api/v1/health`);
 
-        this.registerOutputs({
-            publicUrl: this.publicUrl,
-            apiHealthUrl: this.apiHealthUrl,
-            endpoint: this.endpoint,
-            statusUrl: this.statusUrl,
-            nginxConf: this.nginxConf,
-        });
+        this.publish(["publicUrl", "apiHealthUrl", "endpoint", "statusUrl", "nginxConf"]);
     }
 }
