@@ -100,6 +100,12 @@ const JOB_AWAIT_MARGIN_SECONDS = 120;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** The namespace-level resources a workload's objects wait for. */
+interface NamespaceBase {
+    readonly name: string;
+    readonly resources: pulumi.Resource[];
+}
+
 /** What components ask of a Kubernetes platform (see {@link PlatformCapabilities} for each answer's reason). */
 export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
     // Service cluster IPs are stable for the Service's life.
@@ -113,12 +119,6 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
     volumesWritableByUser: true,
     scrapeTargets: (endpoint) => ({ dns: { names: [endpoint.podsHost ?? endpoint.host], port: endpoint.port } }),
 };
-
-/** The namespace-level resources a workload's objects wait for. */
-interface NamespaceBase {
-    readonly name: string;
-    readonly resources: pulumi.Resource[];
-}
 
 /**
  * The Kubernetes implementation of {@link Platform}. Creates the namespace (Pod Security
