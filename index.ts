@@ -114,6 +114,7 @@ const backupBucket = new BackupBucket("backup-bucket", {
 
 // Monitoring, logs and alerting: Prometheus, Alertmanager, Grafana, Loki, Alloy and the exporters.
 const exporterResources = cfg.resources.exporter;
+const apiTargets = platform.capabilities.scrapeTargets(api);
 const monitoring = new Monitoring("monitoring", {
     platform,
     publicUrl: edge.publicUrl,
@@ -122,7 +123,7 @@ const monitoring = new Monitoring("monitoring", {
     // exporter itself: probe the edge's https port by its in-platform name, checking its
     // certificate against the public name (and the self-signed pair, when the stack generated one;
     // a certificate from config is checked by the system CAs). Kubernetes probes the public URL.
-    ...(platform.kind === "docker"
+    ...(platform.capabilities.edgeAccessInside === "service-address"
         ? {
               internalProbe: {
                   publicUrl: pulumi.interpolate`https://${edge.endpoint.apply((e) => e.host)}:${DEFAULT_PORTS.https}/`,
@@ -135,7 +136,7 @@ const monitoring = new Monitoring("monitoring", {
     apiAddress: api.address,
     // Kubernetes runs several API replicas behind one Service: scrape each replica through the
     // headless name that resolves to all of them. Docker runs one, scraped at its address.
-    ...(platform.kind === "kubernetes" ? { apiDiscovery: { names: [api.podsHost], port: api.port } } : {}),
+    ...("dns" in apiTargets ? { apiDiscovery: apiTargets.dns } : {}),
     edgeStubStatusUrl: edge.statusUrl,
     postgres: { host: postgres.host, port: postgres.port, database: postgres.database, user: postgres.user, password: postgres.password },
     redis: { address: pulumi.interpolate`${redis.host}:${redis.port}`, password: redis.password },
@@ -219,6 +220,6 @@ export const grafana = {
 /** Prometheus and Alertmanager inside the platform. */
 export const monitoringUrls = { prometheus: monitoring.prometheusUrl, alertmanager: monitoring.alertmanagerUrl, loki: monitoring.lokiUrl };
 /** Which platform and stack this is. */
-export const platformKind = platform.kind;
+export const platformKind = cfg.platform;
 /** The stack name. */
 export const stackName = stack;

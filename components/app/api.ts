@@ -1,6 +1,7 @@
 /** The FastAPI backend, with its database migrations. */
 import * as pulumi from "@pulumi/pulumi";
 import { JobSpec, LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
+import { replicaProblems, WorkloadComponent } from "../workload";
 
 /** Where the API reaches a store. */
 export interface StoreEndpoint {
@@ -117,7 +118,7 @@ export function apiSpec(args: {
 }
 
 /** The FastAPI backend: port 8000, health GET /api/v1/health, connection strings as secrets. */
-export class Api extends pulumi.ComponentResource {
+export class Api extends WorkloadComponent {
     /** Host name other workloads use. */
     public readonly host: pulumi.Output<string>;
     /** Port. */
@@ -131,15 +132,13 @@ export class Api extends pulumi.ComponentResource {
     public readonly podsHost: pulumi.Output<string>;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:app:Api", name, {}, opts);
+        super("proteamcare:app:Api", name, opts);
         const replicas = args.replicas ?? 1;
         const resources = args.resources ?? { cpu: "250m", memory: "256Mi" };
         const user = args.user ?? "10001:10001";
         const workloadName = args.workloadName ?? "api";
         const runMigrations = args.migrations ?? true;
-        if (!Number.isInteger(replicas) || replicas < 1) {
-            throw new pulumi.ResourceError(`replicas must be a positive integer, got ${replicas}`, this);
-        }
+        this.refuse(replicaProblems(replicas));
         const secretEnv = connectionEnv(args);
         // The stores' endpoints are plain host names that carry no dependency on the stores'
         // workloads, and a component's dependsOn is not inherited by its children: hand the
@@ -169,15 +168,16 @@ export class Api extends pulumi.ComponentResource {
             dependsOn = [...storeDeps, ...args.platform.job(`${workloadName}-migrate`, migrate, { parent: this, dependsOn: storeDeps }).resources];
         }
 
-        const svc = args.platform.service(
+        const ep = this.runService(
+            args.platform,
             workloadName,
             apiSpec({ image: args.image, environment: args.environment, secretEnv, replicas, resources, user, component: name }),
-            { parent: this, dependsOn },
+            dependsOn,
         );
-        this.host = svc.endpoint.host;
-        this.port = pulumi.output(svc.endpoint.port);
-        this.address = svc.endpoint.address;
-        this.podsHost = svc.endpoint.podsHost ?? svc.endpoint.host;
-        this.registerOutputs({ host: this.host, port: this.port, address: this.address, podsHost: this.podsHost });
+        this.host = ep.host;
+        this.port = ep.port;
+        this.address = ep.address;
+        this.podsHost = ep.podsHost;
+        this.publish(["host", "port", "address", "podsHost"]);
     }
 }

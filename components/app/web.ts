@@ -1,6 +1,7 @@
 /** The React front end, served by nginx. */
 import * as pulumi from "@pulumi/pulumi";
 import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
+import { replicaProblems, WorkloadComponent } from "../workload";
 
 /** Arguments of {@link Web}. */
 export interface WebArgs {
@@ -45,7 +46,7 @@ export function webSpec(args: {
 }
 
 /** The React build served by nginx; health GET /. */
-export class Web extends pulumi.ComponentResource {
+export class Web extends WorkloadComponent {
     /** Host name other workloads use. */
     public readonly host: pulumi.Output<string>;
     /** Port. */
@@ -54,22 +55,16 @@ export class Web extends pulumi.ComponentResource {
     public readonly address: pulumi.Output<string>;
 
     constructor(name: string, args: WebArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:app:Web", name, {}, opts);
+        super("proteamcare:app:Web", name, opts);
         const replicas = args.replicas ?? 1;
         const resources = args.resources ?? { cpu: "50m", memory: "64Mi" };
         const port = args.port ?? 8080;
         const user = args.user ?? "101:101";
-        if (!Number.isInteger(replicas) || replicas < 1) {
-            throw new pulumi.ResourceError(`replicas must be a positive integer, got ${replicas}`, this);
-        }
-        const svc = args.platform.service(
-            args.workloadName ?? "web",
-            webSpec({ image: args.image, port, replicas, resources, user, component: name }),
-            { parent: this },
-        );
-        this.host = svc.endpoint.host;
-        this.port = pulumi.output(svc.endpoint.port);
-        this.address = svc.endpoint.address;
-        this.registerOutputs({ host: this.host, port: this.port, address: this.address });
+        this.refuse(replicaProblems(replicas));
+        const ep = this.runService(args.platform, args.workloadName ?? "web", webSpec({ image: args.image, port, replicas, resources, user, component: name }));
+        this.host = ep.host;
+        this.port = ep.port;
+        this.address = ep.address;
+        this.publish(["host", "port", "address"]);
     }
 }

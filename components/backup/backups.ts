@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, ResourceSpec, validateSpec } from "../platform/spec";
+import { WorkloadComponent } from "../workload";
 import {
     BackupRunInputs,
     BackupTarget,
@@ -62,7 +63,7 @@ export interface BackupsArgs {
  * `ptc-backup drill` (role "restore-drill") on the platform, in the ops tier, as the image's
  * non-root user, with credentials only in secret env.
  */
-export class Backups extends pulumi.ComponentResource {
+export class Backups extends WorkloadComponent {
     /** Cron of the backup schedule. */
     public readonly backupCron: pulumi.Output<string>;
     /** Cron of the restore-drill schedule. */
@@ -75,7 +76,7 @@ export class Backups extends pulumi.ComponentResource {
     public readonly drillWorkloadName: string;
 
     constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:backup:Backups", name, {}, opts);
+        super("proteamcare:backup:Backups", name, opts);
 
         const backupCron = args.backupCron ?? DEFAULT_BACKUP_CRON;
         const drillCron = args.drillCron ?? DEFAULT_DRILL_CRON;
@@ -114,9 +115,7 @@ export class Backups extends pulumi.ComponentResource {
             problems.push(...validateSpec(w, { image: "", resources: { cpu: "1", memory: "1Mi" }, tier: "ops" }));
         }
         if (backupName === drillName) problems.push(`backupWorkloadName and drillWorkloadName must differ (both "${backupName}")`);
-        if (problems.length > 0) {
-            throw new pulumi.ResourceError(`Backups ${name}: ${problems.join("; ")}`, this);
-        }
+        this.refuse(problems, `Backups ${name}`);
 
         const run: BackupRunInputs = {
             image: args.image,
@@ -139,6 +138,6 @@ export class Backups extends pulumi.ComponentResource {
         this.covers = pulumi.output([args.postgres.workloadName, args.redis.workloadName]);
         this.backupWorkloadName = backupName;
         this.drillWorkloadName = drillName;
-        this.registerOutputs({ backupCron: this.backupCron, drillCron: this.drillCron, covers: this.covers });
+        this.publish(["backupCron", "drillCron", "covers"]);
     }
 }

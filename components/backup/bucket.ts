@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Platform, ResourceSpec, validateSpec } from "../platform/spec";
+import { sizeGiProblems, WorkloadComponent } from "../workload";
 import {
     backupIdentityPolicy,
     bucketNameProblems,
@@ -91,7 +92,7 @@ export interface BackupBucketArgs {
  * platform: MinIO as an ops-tier service with a volume, and a bucket-init job that creates the bucket,
  * enables versioning, sets the expiry rules and a MinIO user limited to the prefix.
  */
-export class BackupBucket extends pulumi.ComponentResource {
+export class BackupBucket extends WorkloadComponent {
     /** Which kind of bucket this is. */
     public readonly mode: BackupBucketMode;
     /** Bucket name. */
@@ -116,7 +117,7 @@ export class BackupBucket extends pulumi.ComponentResource {
     public readonly readyResources: pulumi.Resource[];
 
     constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:backup:BackupBucket", name, {}, opts);
+        super("proteamcare:backup:BackupBucket", name, opts);
 
         const mode = args.mode;
         const prefix = args.prefix ?? DEFAULT_PREFIX;
@@ -128,11 +129,11 @@ export class BackupBucket extends pulumi.ComponentResource {
         const mcImage = args.mcImage ?? DEFAULT_MC_IMAGE;
         const minioName = args.minioWorkloadName ?? "minio";
         const initName = args.bucketInitWorkloadName ?? "bucket-init";
-        // A fresh docker named volume is root-owned (the MinIO image has no /data owned by a user to
-        // copy up, unlike postgres or redis), so MinIO as uid 1000 could not write it; Kubernetes
-        // makes the claim group-writable through fsGroup. On docker MinIO keeps the image's user,
-        // with every capability dropped, until the docker platform can hand a volume to spec.user.
-        const minioUser = args.minioUser ?? (args.platform?.kind === "kubernetes" ? DEFAULT_MINIO_USER : undefined);
+        // Where a fresh volume is not writable by a non-root user (a docker named volume is
+        // root-owned: the MinIO image has no /data owned by a user to copy up, unlike postgres or
+        // redis), MinIO keeps the image's user, with every capability dropped, until the platform
+        // can hand a volume to spec.user; Kubernetes makes the claim group-writable through fsGroup.
+        const minioUser = args.minioUser ?? (args.platform?.capabilities.volumesWritableByUser ? DEFAULT_MINIO_USER : undefined);
         const bucketName = args.bucketName ?? (mode === "platform" ? "ptc-backups" : undefined);
 
         // Every impossible combination is refused before any child exists.
@@ -162,12 +163,9 @@ export class BackupBucket extends pulumi.ComponentResource {
                 const p = imagePinProblem(ref);
                 if (p) problems.push(p);
             }
-            const vol = args.minioVolumeGi ?? DEFAULT_MINIO_VOLUME_GI;
-            if (!(Number.isInteger(vol) && vol >= 1)) problems.push(`minioVolumeGi must be a whole number of GiB of at least 1, got ${vol}`);
+            problems.push(...sizeGiProblems("minioVolumeGi", args.minioVolumeGi ?? DEFAULT_MINIO_VOLUME_GI, { whole: true }));
         }
-        if (problems.length > 0) {
-            throw new pulumi.ResourceError(`BackupBucket ${name}: ${problems.join("; ")}`, this);
-        }
+        this.refuse(problems, `BackupBucket ${name}`);
 
         this.mode = mode;
         this.prefix = prefix;
@@ -295,8 +293,8 @@ export class BackupBucket extends pulumi.ComponentResource {
                 resources: args.minioResources ?? DEFAULT_MINIO_RESOURCES,
                 user: minioUser,
             });
-            const service = platform.service(minioName, serviceSpec, { parent: this });
-            const endpointUrl = pulumi.interpolate`http://${service.endpoint.address}`;
+            const service = this.runService(platform, minioName, serviceSpec);
+            const endpointUrl = service.url;
 
             const initSpec = bucketInitJobSpec({
                 image: mcImage,
@@ -324,14 +322,6 @@ export class BackupBucket extends pulumi.ComponentResource {
             this.readyResources = [...service.resources, ...init.resources];
         }
 
-        this.registerOutputs({
-            bucketName: this.bucketName,
-            s3Uri: this.s3Uri,
-            region: this.region,
-            endpointUrl: this.endpointUrl,
-            accessKeyId: this.accessKeyId,
-            secretAccessKey: this.secretAccessKey,
-            kmsKeyArn: this.kmsKeyArn,
-        });
+        this.publish(["bucketName", "s3Uri", "region", "endpointUrl", "accessKeyId", "secretAccessKey", "kmsKeyArn"]);
     }
 }

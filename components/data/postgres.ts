@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
 import { problemOf, sqlIdentifier } from "../platform/schemas";
+import { sizeGiProblems, WorkloadComponent } from "../workload";
 
 /** Arguments of {@link Postgres}. */
 export interface PostgresArgs {
@@ -71,7 +72,7 @@ export function postgresSpec(args: {
 }
 
 /** PostgreSQL 16 with a persistent volume, a generated password and a pg_isready health check. */
-export class Postgres extends pulumi.ComponentResource {
+export class Postgres extends WorkloadComponent {
     /** Host name other workloads use. */
     public readonly host: pulumi.Output<string>;
     /** TCP port. */
@@ -86,7 +87,7 @@ export class Postgres extends pulumi.ComponentResource {
     public readonly workloadName: string;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:data:Postgres", name, {}, opts);
+        super("proteamcare:data:Postgres", name, opts);
         const database = args.database ?? "pro_team_care";
         const user = args.user ?? "pro_team_care";
         const volumeSizeGi = args.volumeSizeGi ?? 10;
@@ -95,28 +96,23 @@ export class Postgres extends pulumi.ComponentResource {
         if (problemOf(sqlIdentifier, database) || problemOf(sqlIdentifier, user)) {
             throw new pulumi.ResourceError(`database "${database}" and user "${user}" must be lowercase SQL identifiers: each ${problemOf(sqlIdentifier, "")}`, this);
         }
+        this.refuse(sizeGiProblems("volumeSizeGi", volumeSizeGi));
 
         const password =
             args.password !== undefined
                 ? pulumi.secret(args.password)
                 : new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result;
 
-        const svc = args.platform.service(
+        const ep = this.runService(
+            args.platform,
             this.workloadName,
             postgresSpec({ image: args.image, database, user, password, volumeSizeGi, resources, component: name }),
-            { parent: this },
         );
-        this.host = svc.endpoint.host;
-        this.port = pulumi.output(svc.endpoint.port);
+        this.host = ep.host;
+        this.port = ep.port;
         this.database = pulumi.output(database);
         this.user = pulumi.output(user);
         this.password = pulumi.secret(password);
-        this.registerOutputs({
-            host: this.host,
-            port: this.port,
-            database: this.database,
-            user: this.user,
-            password: this.password,
-        });
+        this.publish(["host", "port", "database", "user", "password"]);
     }
 }

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
+import { sizeGiProblems, WorkloadComponent } from "../workload";
 
 /** Arguments of {@link Redis}. */
 export interface RedisArgs {
@@ -83,7 +84,7 @@ export function redisSpec(args: {
 }
 
 /** Redis 7 with append-only persistence, requirepass from a generated password and an authenticated health check. */
-export class Redis extends pulumi.ComponentResource {
+export class Redis extends WorkloadComponent {
     /** Host name other workloads use. */
     public readonly host: pulumi.Output<string>;
     /** TCP port. */
@@ -94,22 +95,19 @@ export class Redis extends pulumi.ComponentResource {
     public readonly workloadName: string;
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:data:Redis", name, {}, opts);
+        super("proteamcare:data:Redis", name, opts);
         const volumeSizeGi = args.volumeSizeGi ?? 1;
         const resources = args.resources ?? { cpu: "50m", memory: "128Mi" };
         this.workloadName = args.workloadName ?? "redis";
+        this.refuse(sizeGiProblems("volumeSizeGi", volumeSizeGi));
         const password =
             args.password !== undefined
                 ? pulumi.secret(args.password)
                 : new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result;
-        const svc = args.platform.service(
-            this.workloadName,
-            redisSpec({ image: args.image, password, volumeSizeGi, resources, component: name }),
-            { parent: this },
-        );
-        this.host = svc.endpoint.host;
-        this.port = pulumi.output(svc.endpoint.port);
+        const ep = this.runService(args.platform, this.workloadName, redisSpec({ image: args.image, password, volumeSizeGi, resources, component: name }));
+        this.host = ep.host;
+        this.port = ep.port;
         this.password = pulumi.secret(password);
-        this.registerOutputs({ host: this.host, port: this.port, password: this.password });
+        this.publish(["host", "port", "password"]);
     }
 }

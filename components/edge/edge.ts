@@ -6,13 +6,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
+import { replicaProblems, WorkloadComponent } from "../workload";
 import { DEFAULT_PERMISSIONS_POLICY, DEFAULT_PORTS, DEFAULT_STATUS_ALLOW, HEALTH_PATH, isDnsName, renderNginxConf, STUB_STATUS_PATH, TLS_PATHS } from "./nginx";
 
 /** Where the rendered nginx.conf goes in the container (the image's default config path). */
 export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
-
-/** Docker's embedded DNS server, reachable from every container on a user-defined network. */
-export const DOCKER_DNS = "127.0.0.11";
 
 /** Image used when none is given: nginx ≥ 1.27.3 (upstream re-resolution), non-root uid 101. */
 export const DEFAULT_EDGE_IMAGE = "nginxinc/nginx-unprivileged:1.28.0-alpine";
@@ -38,7 +36,7 @@ export interface EdgeArgs {
     };
     /** Host ports published for http and https. Defaults to { http: 80, https: 443 }. */
     readonly hostPorts?: { readonly http: number; readonly https: number };
-    /** Replica count; docker allows only 1 (one container owns the host ports). Defaults to 1. */
+    /** Replica count; 1 where the platform cannot share host ports between replicas (docker). Defaults to 1. */
     readonly replicas?: number;
     /** CPU and memory. Defaults to { cpu: "100m", memory: "64Mi", memoryLimit: "128Mi" }. */
     readonly resources?: ResourceSpec;
@@ -54,8 +52,8 @@ export interface EdgeArgs {
     readonly permissionsPolicy?: string;
     /**
      * DNS resolver for run-time re-resolution of the upstream names, or null for none. Defaults
-     * to Docker's embedded DNS ({@link DOCKER_DNS}) on docker, where a recreated container gets
-     * a new address, and to none on Kubernetes, where Service addresses are stable.
+     * to the platform's `runtimeDnsResolver` (docker's embedded DNS, where a recreated container
+     * gets a new address; none on Kubernetes, where Service addresses are stable).
      */
     readonly resolver?: string | null;
     /** Client addresses or CIDRs allowed on the internal stub_status port (the exporter's). Defaults to {@link DEFAULT_STATUS_ALLOW} (loopback and RFC 1918). */
@@ -119,7 +117,7 @@ export function edgeSpec(args: EdgeSpecArgs): WorkloadSpec {
 const DEFAULT_RESOURCES: ResourceSpec = { cpu: "100m", memory: "64Mi", memoryLimit: "128Mi" };
 
 /** The nginx reverse proxy at the edge of the platform. */
-export class Edge extends pulumi.ComponentResource {
+export class Edge extends WorkloadComponent {
     /** Public base URL, e.g. "https://app.example.com/". */
     public readonly publicUrl: pulumi.Output<string>;
     /** Public URL of the API's health endpoint through the edge. */
@@ -137,7 +135,7 @@ export class Edge extends pulumi.ComponentResource {
      * @param opts Component options.
      */
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:edge:Edge", name, {}, opts);
+        super("proteamcare:edge:Edge", name, opts);
 
         const image = args.image ?? DEFAULT_EDGE_IMAGE;
         const workloadName = args.workloadName ?? "edge";
@@ -151,7 +149,7 @@ export class Edge extends pulumi.ComponentResource {
         const permissionsPolicy = args.permissionsPolicy ?? DEFAULT_PERMISSIONS_POLICY;
         const statusAllow = args.statusAllow ?? DEFAULT_STATUS_ALLOW;
         const resolver =
-            args.resolver === null ? undefined : (args.resolver ?? (args.platform.kind === "docker" ? DOCKER_DNS : undefined));
+            args.resolver === null ? undefined : (args.resolver ?? args.platform.capabilities.runtimeDnsResolver);
 
         const confOptions = {
             serverName: args.domain,
@@ -195,15 +193,7 @@ export class Edge extends pulumi.ComponentResource {
                 );
             }
         }
-        if (!Number.isInteger(replicas) || replicas < 1) {
-            throw new pulumi.ResourceError(`edge "${name}": replicas must be a positive integer, got ${replicas}`, this);
-        }
-        if (args.platform.kind === "docker" && replicas !== 1) {
-            throw new pulumi.ResourceError(
-                `edge "${name}": replicas must be 1 on docker (one container publishes host ports ${hostPorts.http}/${hostPorts.https}), got ${replicas}`,
-                this,
-            );
-        }
+        this.refuse(replicaProblems(replicas, { platform: args.platform, hostPorts: [hostPorts.http, hostPorts.https] }), `edge "${name}"`);
 
         this.nginxConf = pulumi
             .all([args.webAddress, args.apiAddress])
@@ -219,21 +209,14 @@ export class Edge extends pulumi.ComponentResource {
             resources,
             component: name,
         });
-        const handle = args.platform.service(workloadName, spec, { parent: this });
+        const { host, port, address } = this.runService(args.platform, workloadName, spec);
 
-        const { host, port, address } = handle.endpoint;
-        this.endpoint = pulumi.all([host, address]).apply(([h, a]) => ({ host: h, port, address: a }));
+        this.endpoint = pulumi.all([host, port, address]).apply(([h, p, a]) => ({ host: h, port: p, address: a }));
         this.statusUrl = pulumi.interpolate`http://${host}:${DEFAULT_PORTS.status}${STUB_STATUS_PATH}`;
         const publicBase = `https://${args.domain}${hostPorts.https === 443 ? "" : `:${hostPorts.https}`}/`;
         this.publicUrl = pulumi.output(publicBase);
         this.apiHealthUrl = pulumi.output(`${publicBase}api/v1/health`);
 
-        this.registerOutputs({
-            publicUrl: this.publicUrl,
-            apiHealthUrl: this.apiHealthUrl,
-            endpoint: this.endpoint,
-            statusUrl: this.statusUrl,
-            nginxConf: this.nginxConf,
-        });
+        this.publish(["publicUrl", "apiHealthUrl", "endpoint", "statusUrl", "nginxConf"]);
     }
 }

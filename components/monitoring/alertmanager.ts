@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertmanagerConfigInput, renderAlertmanagerConfig } from "./alertmanager-config";
 import { DEFAULT_IMAGES, DEFAULT_NAMES } from "./images";
 import { ALERTMANAGER_PATHS, alertmanagerSpec } from "./specs";
-import { build, MonitoringWorkloadArgs, runService } from "./workload";
+import { MonitoringWorkloadArgs } from "./workload";
+import { sizeGiProblems, WorkloadComponent } from "../workload";
 
 /** Where the Slack webhook URL secret file is mounted; the rendered config's `api_url_file`. */
 export const SLACK_WEBHOOK_FILE = `${ALERTMANAGER_PATHS.secretsDir}/slack-webhook-url`;
@@ -34,7 +35,7 @@ export interface AlertmanagerArgs extends MonitoringWorkloadArgs {
 }
 
 /** Alertmanager, single instance. */
-export class Alertmanager extends pulumi.ComponentResource {
+export class Alertmanager extends WorkloadComponent {
     /** Host name inside the platform. */
     public readonly host: pulumi.Output<string>;
     /** Port (9093). */
@@ -54,14 +55,12 @@ export class Alertmanager extends pulumi.ComponentResource {
      * @param opts Resource options.
      */
     constructor(name: string, args: AlertmanagerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:monitoring:Alertmanager", name, {}, opts);
+        super("proteamcare:monitoring:Alertmanager", name, opts);
         const workloadName = args.workloadName ?? DEFAULT_NAMES.alertmanager;
         if (args.requireSlack && args.slackWebhookUrl === undefined) {
             throw new pulumi.ResourceError(`${name}: this stack requires a Slack webhook for alerts; set slackWebhookUrl (a secret)`, this);
         }
-        if (args.storageGi !== undefined && !(args.storageGi > 0)) {
-            throw new pulumi.ResourceError(`${name}: storageGi must be a positive number of GiB, got ${args.storageGi}`, this);
-        }
+        this.refuse(sizeGiProblems("storageGi", args.storageGi));
         const slack =
             args.slackWebhookUrl !== undefined
                 ? { apiUrlFile: SLACK_WEBHOOK_FILE, pageChannel: args.slackPageChannel, ticketChannel: args.slackTicketChannel }
@@ -69,7 +68,7 @@ export class Alertmanager extends pulumi.ComponentResource {
         const render = (heartbeatUrl?: string, webhookUrl?: string): string =>
             renderAlertmanagerConfig({ slack, heartbeatUrl, webhookUrl, timings: args.timings });
         // Channels and timings are plain: check them now with placeholder URLs.
-        build(this, name, () =>
+        this.build(name, () =>
             render(args.heartbeatUrl !== undefined ? "http://heartbeat.invalid/" : undefined, args.webhookUrl !== undefined ? "http://webhook.invalid/" : undefined),
         );
         // Alertmanager reads Slack's URL from a file, but a webhook URL (the heartbeat) only inline:
@@ -86,13 +85,13 @@ export class Alertmanager extends pulumi.ComponentResource {
             externalUrl: args.externalUrl,
             storageGi: args.storageGi,
         });
-        const ep = runService(this, args.platform, workloadName, spec, args.dependsOn);
+        const ep = this.runService(args.platform, workloadName, spec, args.dependsOn);
         this.host = ep.host;
         this.port = ep.port;
         this.address = ep.address;
         this.url = ep.url;
         this.config = config;
         this.notifies = pulumi.output(args.slackWebhookUrl !== undefined || args.webhookUrl !== undefined);
-        this.registerOutputs({ host: this.host, port: this.port, address: this.address, url: this.url, config: this.config, notifies: this.notifies });
+        this.publish(["host", "port", "address", "url", "config", "notifies"]);
     }
 }

@@ -7,6 +7,7 @@
  * against Alloy's component reference (local.file_match, loki.source.file, loki.process and its
  * stages, discovery.kubernetes, discovery.relabel, loki.write).
  */
+import type { ContainerLogSource } from "../platform/spec";
 
 /** A raw expression (a component export reference, a function call): rendered as written. */
 export class AlloyExpr {
@@ -144,8 +145,8 @@ export function metaLabel(prefix: "__meta_docker_container_label_" | "__meta_kub
 
 /** Input of {@link alloyBlocks}. */
 export interface AlloyConfigInput {
-    /** Which platform's logs to collect. */
-    readonly platform: "docker" | "kubernetes";
+    /** Where the container logs are: the platform's `containerLogSource`. */
+    readonly source: ContainerLogSource;
     /** Loki push URL, e.g. "http://loki:3100/loki/api/v1/push". */
     readonly lokiPushUrl: string;
     /** Labels added to every line (e.g. `{ stack: "dev" }`). Defaults to none. */
@@ -302,7 +303,7 @@ function kubernetesBlocks(input: AlloyConfigInput): AlloyBlock[] {
 
 /** The collector's pipeline for a platform, as blocks (tests inspect these; {@link renderAlloyConfig} renders them). */
 export function alloyBlocks(input: AlloyConfigInput): AlloyBlock[] {
-    return input.platform === "docker" ? dockerBlocks(input) : kubernetesBlocks(input);
+    return input.source === "docker-json-files" ? dockerBlocks(input) : kubernetesBlocks(input);
 }
 
 /** Renders the collector's configuration file. Deterministic. */

@@ -15,14 +15,15 @@ import {
     pushgatewaySpec,
     redisExporterSpec,
 } from "./specs";
-import { build, MonitoringWorkloadArgs, runService, WorkloadEndpoint } from "./workload";
+import { MonitoringWorkloadArgs } from "./workload";
 import { WorkloadSpec } from "../platform/spec";
+import { WorkloadComponent } from "../workload";
 
 /**
  * Base of the single-workload monitoring components: resolves the name and image, builds the spec
  * (errors become a ResourceError before any child), runs it and exposes the endpoint.
  */
-abstract class MonitoringService extends pulumi.ComponentResource {
+abstract class MonitoringService extends WorkloadComponent {
     /** Host name inside the platform. */
     public readonly host: pulumi.Output<string>;
     /** Primary port. */
@@ -43,15 +44,16 @@ abstract class MonitoringService extends pulumi.ComponentResource {
         opts?: pulumi.ComponentResourceOptions,
         extraOutputs: Record<string, pulumi.Output<unknown>> = {},
     ) {
-        super(type, name, {}, opts);
+        super(type, name, opts);
         this.workloadName = args.workloadName ?? DEFAULT_NAMES[role];
-        const built = build(this, name, () => spec(args.image ?? DEFAULT_IMAGES[role]));
-        const ep: WorkloadEndpoint = runService(this, args.platform, this.workloadName, built, args.dependsOn);
+        const built = this.build(name, () => spec(args.image ?? DEFAULT_IMAGES[role]));
+        const ep = this.runService(args.platform, this.workloadName, built, args.dependsOn);
         this.host = ep.host;
         this.port = ep.port;
         this.address = ep.address;
         this.url = ep.url;
-        this.registerOutputs({ host: this.host, port: this.port, address: this.address, url: this.url, ...extraOutputs });
+        // The subclass's own outputs are assigned after this constructor returns: given here.
+        this.publish(["host", "port", "address", "url"], extraOutputs);
     }
 }
 
@@ -157,7 +159,12 @@ export class NginxExporter extends MonitoringService {
             "nginxExporter",
             name,
             args,
-            (image) => nginxExporterSpec({ image, stubStatusUrl: args.stubStatusUrl, platform: args.platform.kind, resources: args.resources }),
+            (image) => nginxExporterSpec({
+                    image,
+                    stubStatusUrl: args.stubStatusUrl,
+                    healthChecksRunInContainer: args.platform.capabilities.healthChecksRunInContainer,
+                    resources: args.resources,
+                }),
             opts,
         );
     }

@@ -16,7 +16,8 @@ import {
 } from "./grafana-config";
 import { DEFAULT_IMAGES, DEFAULT_NAMES } from "./images";
 import { grafanaSpec } from "./specs";
-import { build, MonitoringWorkloadArgs, runService } from "./workload";
+import { MonitoringWorkloadArgs } from "./workload";
+import { sizeGiProblems, WorkloadComponent } from "../workload";
 
 /** Arguments of {@link Grafana}. */
 export interface GrafanaArgs extends MonitoringWorkloadArgs {
@@ -39,7 +40,7 @@ export interface GrafanaArgs extends MonitoringWorkloadArgs {
 }
 
 /** Grafana on the ops tier. */
-export class Grafana extends pulumi.ComponentResource {
+export class Grafana extends WorkloadComponent {
     /** Host name inside the platform. */
     public readonly host: pulumi.Output<string>;
     /** Port (3000). */
@@ -63,15 +64,13 @@ export class Grafana extends pulumi.ComponentResource {
      * @param opts Resource options.
      */
     constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:monitoring:Grafana", name, {}, opts);
+        super("proteamcare:monitoring:Grafana", name, opts);
         const workloadName = args.workloadName ?? DEFAULT_NAMES.grafana;
         const adminUser = args.adminUser ?? "admin";
         // Everything that can be checked is checked before the first child exists.
-        const env = build(this, name, () => grafanaEnv({ rootUrl: args.rootUrl, adminUser }));
-        const dashboards = build(this, name, () => buildDashboards(args.dashboards ?? {}));
-        if (args.storageGi !== undefined && !(args.storageGi > 0)) {
-            throw new pulumi.ResourceError(`${name}: storageGi must be a positive number of GiB, got ${args.storageGi}`, this);
-        }
+        const env = this.build(name, () => grafanaEnv({ rootUrl: args.rootUrl, adminUser }));
+        const dashboards = this.build(name, () => buildDashboards(args.dashboards ?? {}));
+        this.refuse(sizeGiProblems("storageGi", args.storageGi));
 
         const password =
             args.adminPassword !== undefined
@@ -86,7 +85,7 @@ export class Grafana extends pulumi.ComponentResource {
             { path: GRAFANA_PATHS.dashboardProviders, content: renderDashboardProviders() },
             ...dashboards.map((d) => ({ path: `${GRAFANA_PATHS.dashboards}/${d.uid}.json`, content: renderDashboard(d) })),
         ];
-        const spec = build(this, name, () =>
+        const spec = this.build(name, () =>
             grafanaSpec({
                 image: args.image ?? DEFAULT_IMAGES.grafana,
                 resources: args.resources,
@@ -97,7 +96,7 @@ export class Grafana extends pulumi.ComponentResource {
                 storageGi: args.storageGi,
             }),
         );
-        const ep = runService(this, args.platform, workloadName, spec, args.dependsOn);
+        const ep = this.runService(args.platform, workloadName, spec, args.dependsOn);
 
         this.host = ep.host;
         this.port = ep.port;
@@ -107,15 +106,6 @@ export class Grafana extends pulumi.ComponentResource {
         this.adminPassword = password;
         this.datasources = datasources;
         this.dashboardUids = pulumi.output(dashboards.map((d) => d.uid));
-        this.registerOutputs({
-            host: this.host,
-            port: this.port,
-            address: this.address,
-            url: this.url,
-            adminUser: this.adminUser,
-            adminPassword: this.adminPassword,
-            datasources: this.datasources,
-            dashboardUids: this.dashboardUids,
-        });
+        this.publish(["host", "port", "address", "url", "adminUser", "adminPassword", "datasources", "dashboardUids"]);
     }
 }

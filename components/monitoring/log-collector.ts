@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { renderAlloyConfig } from "./alloy-config";
 import { DEFAULT_IMAGES, DEFAULT_NAMES } from "./images";
 import { alloySpec } from "./specs";
-import { build, MonitoringWorkloadArgs, runService } from "./workload";
+import { MonitoringWorkloadArgs } from "./workload";
+import { WorkloadComponent } from "../workload";
 
 /** Arguments of {@link LogCollector}. */
 export interface LogCollectorArgs extends MonitoringWorkloadArgs {
@@ -20,7 +21,7 @@ export interface LogCollectorArgs extends MonitoringWorkloadArgs {
 }
 
 /** Grafana Alloy as the log collector (a DaemonSet on Kubernetes, one container on docker). */
-export class LogCollector extends pulumi.ComponentResource {
+export class LogCollector extends WorkloadComponent {
     /** Host name inside the platform (its UI and /metrics). */
     public readonly host: pulumi.Output<string>;
     /** HTTP port (12345). */
@@ -36,22 +37,22 @@ export class LogCollector extends pulumi.ComponentResource {
      * @param opts Resource options.
      */
     constructor(name: string, args: LogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:monitoring:LogCollector", name, {}, opts);
+        super("proteamcare:monitoring:LogCollector", name, opts);
         const workloadName = args.workloadName ?? DEFAULT_NAMES.alloy;
-        const platform = args.platform.kind;
+        const source = args.platform.capabilities.containerLogSource;
         // Render once with a placeholder URL so a bad label or namespace fails before any child exists.
-        build(this, name, () =>
-            renderAlloyConfig({ platform, lokiPushUrl: "http://loki:3100/loki/api/v1/push", externalLabels: args.externalLabels, namespaces: args.namespaces }),
+        this.build(name, () =>
+            renderAlloyConfig({ source, lokiPushUrl: "http://loki:3100/loki/api/v1/push", externalLabels: args.externalLabels, namespaces: args.namespaces }),
         );
         const config = pulumi
             .output(args.lokiPushUrl)
-            .apply((lokiPushUrl) => renderAlloyConfig({ platform, lokiPushUrl, externalLabels: args.externalLabels, namespaces: args.namespaces }));
-        const spec = alloySpec({ image: args.image ?? DEFAULT_IMAGES.alloy, resources: args.resources, config, platform });
-        const ep = runService(this, args.platform, workloadName, spec, args.dependsOn);
+            .apply((lokiPushUrl) => renderAlloyConfig({ source, lokiPushUrl, externalLabels: args.externalLabels, namespaces: args.namespaces }));
+        const spec = alloySpec({ image: args.image ?? DEFAULT_IMAGES.alloy, resources: args.resources, config });
+        const ep = this.runService(args.platform, workloadName, spec, args.dependsOn);
         this.host = ep.host;
         this.port = ep.port;
         this.address = ep.address;
         this.config = config;
-        this.registerOutputs({ host: this.host, port: this.port, address: this.address, config: this.config });
+        this.publish(["host", "port", "address", "config"]);
     }
 }

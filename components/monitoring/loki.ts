@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_IMAGES, DEFAULT_NAMES } from "./images";
 import { renderLokiConfig } from "./loki-config";
 import { lokiSpec } from "./specs";
-import { build, MonitoringWorkloadArgs, runService } from "./workload";
+import { MonitoringWorkloadArgs } from "./workload";
+import { sizeGiProblems, WorkloadComponent } from "../workload";
 
 /** Arguments of {@link Loki}. */
 export interface LokiArgs extends MonitoringWorkloadArgs {
@@ -14,7 +15,7 @@ export interface LokiArgs extends MonitoringWorkloadArgs {
 }
 
 /** Loki, where the log collector ships every workload's logs. */
-export class Loki extends pulumi.ComponentResource {
+export class Loki extends WorkloadComponent {
     /** Host name inside the platform. */
     public readonly host: pulumi.Output<string>;
     /** HTTP port (3100). */
@@ -34,20 +35,18 @@ export class Loki extends pulumi.ComponentResource {
      * @param opts Resource options.
      */
     constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:monitoring:Loki", name, {}, opts);
+        super("proteamcare:monitoring:Loki", name, opts);
         const workloadName = args.workloadName ?? DEFAULT_NAMES.loki;
-        const config = build(this, name, () => renderLokiConfig({ retentionDays: args.retentionDays ?? 30 }));
-        if (args.storageGi !== undefined && !(args.storageGi > 0)) {
-            throw new pulumi.ResourceError(`${name}: storageGi must be a positive number of GiB, got ${args.storageGi}`, this);
-        }
+        const config = this.build(name, () => renderLokiConfig({ retentionDays: args.retentionDays ?? 30 }));
+        this.refuse(sizeGiProblems("storageGi", args.storageGi));
         const spec = lokiSpec({ image: args.image ?? DEFAULT_IMAGES.loki, resources: args.resources, config, storageGi: args.storageGi });
-        const ep = runService(this, args.platform, workloadName, spec, args.dependsOn);
+        const ep = this.runService(args.platform, workloadName, spec, args.dependsOn);
         this.host = ep.host;
         this.port = ep.port;
         this.address = ep.address;
         this.url = ep.url;
         this.pushUrl = pulumi.interpolate`${ep.url}/loki/api/v1/push`;
         this.config = pulumi.output(config);
-        this.registerOutputs({ host: this.host, port: this.port, address: this.address, url: this.url, pushUrl: this.pushUrl, config: this.config });
+        this.publish(["host", "port", "address", "url", "pushUrl", "config"]);
     }
 }

@@ -13,6 +13,7 @@ import { LogCollector } from "./log-collector";
 import { Loki } from "./loki";
 import { ApiDiscoveryInputs, Prometheus } from "./prometheus";
 import { checkRetention } from "./specs";
+import { WorkloadComponent } from "../workload";
 
 /** In-platform uptime probing (see {@link MonitoringArgs.internalProbe}). */
 export interface InternalProbeArgs {
@@ -100,7 +101,7 @@ export interface MonitoringArgs {
 }
 
 /** The monitoring, logging and alerting system of one stack. */
-export class Monitoring extends pulumi.ComponentResource {
+export class Monitoring extends WorkloadComponent {
     /** Grafana inside the platform ("http://host:3000"). */
     public readonly grafanaUrl: pulumi.Output<string>;
     /** Grafana admin user. */
@@ -124,7 +125,7 @@ export class Monitoring extends pulumi.ComponentResource {
      * @param opts Resource options.
      */
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:monitoring:Monitoring", name, {}, opts);
+        super("proteamcare:monitoring:Monitoring", name, opts);
 
         // Validation first: nothing is created when an arg is wrong.
         const problems: string[] = [];
@@ -167,7 +168,7 @@ export class Monitoring extends pulumi.ComponentResource {
         for (const role of Object.keys(args.resources ?? {})) {
             if (!(role in DEFAULT_IMAGES)) problems.push(`resources.${role} is not a monitoring workload; use one of ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
         }
-        if (problems.length > 0) throw new pulumi.ResourceError(`${name}: ${problems.join("; ")}`, this);
+        this.refuse(problems);
 
         const p = args.platform;
         const img = (r: MonitoringRole): pulumi.Input<string> => args.images?.[r] ?? DEFAULT_IMAGES[r];
@@ -221,6 +222,9 @@ export class Monitoring extends pulumi.ComponentResource {
 
         // Prometheus scrapes Grafana and Grafana queries Prometheus: Grafana's address is handed to
         // Prometheus once Grafana exists (both only need each other's host name, not each other up).
+        // node-exporter runs one per node: scrape each (on Kubernetes a DaemonSet behind a headless
+        // Service, found by DNS discovery without any Kubernetes API access; docker has one host).
+        const nodeTargets = p.capabilities.scrapeTargets(nodeExporter);
         const [grafanaAddress, resolveGrafanaAddress] = pulumi.deferredOutput<string>();
         const prometheus = new Prometheus(
             `${name}-prometheus`,
@@ -228,7 +232,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 ...common("prometheus"),
                 targets: {
                     ...(args.apiDiscovery ? {} : { api: args.apiAddress }),
-                    ...(p.kind === "kubernetes" ? {} : { nodeExporters: [nodeExporter.address] }),
+                    ...("static" in nodeTargets ? { nodeExporters: nodeTargets.static } : {}),
                     postgresExporter: postgresExporter.address,
                     redisExporter: redisExporter.address,
                     nginxExporter: nginxExporter.address,
@@ -238,10 +242,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     grafana: grafanaAddress,
                     loki: loki.address,
                 },
-                // On Kubernetes node-exporter is a DaemonSet behind a headless Service: its name resolves
-                // to every pod, and DNS discovery scrapes each one (a ClusterIP name would reach one
-                // random node per scrape). No Kubernetes API access is needed. Docker has one host.
-                ...(p.kind === "kubernetes" ? { nodeExporterDiscovery: { names: [nodeExporter.host], port: nodeExporter.port } } : {}),
+                ...("dns" in nodeTargets ? { nodeExporterDiscovery: nodeTargets.dns } : {}),
                 ...(args.apiDiscovery ? { apiDiscovery: args.apiDiscovery } : {}),
                 probes:
                     internal !== undefined
@@ -286,15 +287,6 @@ export class Monitoring extends pulumi.ComponentResource {
         this.lokiUrl = loki.url;
         this.pushgatewayUrl = pushgateway.url;
         this.workloads = pulumi.output(names);
-        this.registerOutputs({
-            grafanaUrl: this.grafanaUrl,
-            grafanaAdminUser: this.grafanaAdminUser,
-            grafanaAdminPassword: this.grafanaAdminPassword,
-            prometheusUrl: this.prometheusUrl,
-            alertmanagerUrl: this.alertmanagerUrl,
-            lokiUrl: this.lokiUrl,
-            pushgatewayUrl: this.pushgatewayUrl,
-            workloads: this.workloads,
-        });
+        this.publish(["grafanaUrl", "grafanaAdminUser", "grafanaAdminPassword", "prometheusUrl", "alertmanagerUrl", "lokiUrl", "pushgatewayUrl", "workloads"]);
     }
 }

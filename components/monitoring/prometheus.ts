@@ -8,7 +8,8 @@ import { DEFAULT_IMAGES, DEFAULT_NAMES } from "./images";
 import { DnsDiscovery, PrometheusTargets, PrometheusTimings, ProbeTargets, renderPrometheusConfig } from "./prometheus-config";
 import { AlertRulesInput, renderAlertRules } from "./rules";
 import { checkRetention, checkRetentionSize, prometheusSpec } from "./specs";
-import { build, MonitoringWorkloadArgs, runService } from "./workload";
+import { MonitoringWorkloadArgs } from "./workload";
+import { sizeGiProblems, WorkloadComponent } from "../workload";
 
 /** Scrape targets as inputs ("host:port" each; they usually come from other components' outputs). */
 export type PrometheusTargetInputs = {
@@ -82,7 +83,7 @@ export interface PrometheusArgs extends MonitoringWorkloadArgs {
 }
 
 /** Prometheus, scraping every tier and evaluating the alert contract. */
-export class Prometheus extends pulumi.ComponentResource {
+export class Prometheus extends WorkloadComponent {
     /** Host name inside the platform. */
     public readonly host: pulumi.Output<string>;
     /** Port (9090). */
@@ -104,14 +105,12 @@ export class Prometheus extends pulumi.ComponentResource {
      * @param opts Resource options.
      */
     constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("proteamcare:monitoring:Prometheus", name, {}, opts);
+        super("proteamcare:monitoring:Prometheus", name, opts);
         const workloadName = args.workloadName ?? DEFAULT_NAMES.prometheus;
-        const retention = build(this, name, () => checkRetention(args.retention ?? "200h"));
-        if (args.retentionSize !== undefined) build(this, name, () => checkRetentionSize(args.retentionSize as string));
-        if (args.storageGi !== undefined && !(args.storageGi > 0)) {
-            throw new pulumi.ResourceError(`${name}: storageGi must be a positive number of GiB, got ${args.storageGi}`, this);
-        }
-        const rules = build(this, name, () => renderAlertRules(args.rules ?? {}));
+        const retention = this.build(name, () => checkRetention(args.retention ?? "200h"));
+        if (args.retentionSize !== undefined) this.build(name, () => checkRetentionSize(args.retentionSize as string));
+        this.refuse(sizeGiProblems("storageGi", args.storageGi));
+        const rules = this.build(name, () => renderAlertRules(args.rules ?? {}));
 
         const t = args.targets;
         const singles = [t.postgresExporter, t.redisExporter, t.nginxExporter, t.blackboxExporter, t.pushgateway, t.alertmanager, t.grafana, t.loki, t.prometheus ?? "localhost:9090"];
@@ -150,7 +149,7 @@ export class Prometheus extends pulumi.ComponentResource {
         }
         // Targets are outputs of other components; the probes, timings and labels are plain, so
         // check them now with placeholder targets (a bad value stops before any child exists).
-        build(this, name, () =>
+        this.build(name, () =>
             render(
                 {
                     ...(apiDisc ? {} : { api: "api:1" }),
@@ -210,7 +209,7 @@ export class Prometheus extends pulumi.ComponentResource {
             externalUrl: args.externalUrl,
             storageGi: args.storageGi,
         });
-        const ep = runService(this, args.platform, workloadName, spec, args.dependsOn);
+        const ep = this.runService(args.platform, workloadName, spec, args.dependsOn);
         this.host = ep.host;
         this.port = ep.port;
         this.address = ep.address;
@@ -218,14 +217,6 @@ export class Prometheus extends pulumi.ComponentResource {
         this.config = config;
         this.rules = pulumi.output(rules);
         this.args = pulumi.output(spec.command as string[]);
-        this.registerOutputs({
-            host: this.host,
-            port: this.port,
-            address: this.address,
-            url: this.url,
-            config: this.config,
-            rules: this.rules,
-            args: this.args,
-        });
+        this.publish(["host", "port", "address", "url", "config", "rules", "args"]);
     }
 }

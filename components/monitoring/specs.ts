@@ -238,11 +238,6 @@ export function lokiSpec(input: LokiSpecInput): WorkloadSpec {
 export interface AlloySpecInput extends BaseSpecInput {
     /** Rendered Alloy config. */
     readonly config: pulumi.Input<string>;
-    /**
-     * The platform: on docker the collector reads /var/lib/docker/containers (mounted read-only,
-     * never the engine socket); on Kubernetes the platform mounts the node's pod log directories.
-     */
-    readonly platform: "docker" | "kubernetes";
 }
 
 /**
@@ -264,10 +259,9 @@ export function alloySpec(input: AlloySpecInput): WorkloadSpec {
         // Positions of tailed files; losing them on restart re-reads recent lines at worst.
         scratch: [{ mountPath: ALLOY_DEFAULTS.storagePath, sizeMi: 256 }, { mountPath: "/tmp" }],
         perNode: true,
-        host:
-            input.platform === "docker"
-                ? { root: true, paths: [{ hostPath: ALLOY_DEFAULTS.dockerContainersDir, mountPath: ALLOY_DEFAULTS.dockerContainersDir }] }
-                : { root: true, containerLogs: true },
+        // The platform mounts its container log files read-only (docker's json-file directory, never
+        // the engine socket; the node's pod log directories on Kubernetes).
+        host: { root: true, containerLogs: true },
         annotations: { [ANNOTATIONS.exemptions]: EXEMPTIONS.logCollector },
     };
 }
@@ -363,19 +357,19 @@ export interface NginxExporterSpecInput extends BaseSpecInput {
     /** The edge's stub_status URL, e.g. "http://edge:8081/stub_status". */
     readonly stubStatusUrl: pulumi.Input<string>;
     /**
-     * The platform. The exporter image is `FROM scratch` (no shell, no wget), so on docker, where
-     * an HTTP check runs inside the container, the check runs the binary itself; Kubernetes
-     * probes /metrics from the kubelet.
+     * The platform's `healthChecksRunInContainer`. The exporter image is `FROM scratch` (no shell,
+     * no wget), so where an HTTP check runs inside the container (docker) the check runs the binary
+     * itself; elsewhere (the kubelet) /metrics is probed.
      */
-    readonly platform: "docker" | "kubernetes";
+    readonly healthChecksRunInContainer: boolean;
 }
 
 /** nginx-prometheus-exporter reading the edge's stub_status. */
 export function nginxExporterSpec(input: NginxExporterSpecInput): WorkloadSpec {
     const healthCheck: HealthCheck =
-        input.platform === "kubernetes"
-            ? http(PORTS.nginxExporter, "/metrics", { intervalSeconds: 30 })
-            : { kind: "exec", command: ["/usr/bin/nginx-prometheus-exporter", "--version"], intervalSeconds: 30 };
+        input.healthChecksRunInContainer
+            ? { kind: "exec", command: ["/usr/bin/nginx-prometheus-exporter", "--version"], intervalSeconds: 30 }
+            : http(PORTS.nginxExporter, "/metrics", { intervalSeconds: 30 });
     return {
         image: input.image,
         tier: "ops",

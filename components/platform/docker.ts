@@ -29,6 +29,7 @@ import {
     JobSpec,
     LABELS,
     Platform,
+    PlatformCapabilities,
     ScheduleSpec,
     ServiceHandle,
     Tier,
@@ -57,14 +58,30 @@ export interface DockerPlatformArgs {
 
 const CRON_LOOP_SCRIPT = fs.readFileSync(path.join(__dirname, "scripts", "cron-loop.sh"), "utf8");
 
+/** Docker's embedded DNS server, reachable from every container on a user-defined network. */
+export const DOCKER_EMBEDDED_DNS = "127.0.0.11";
+
+/** What components ask of a docker platform (see {@link PlatformCapabilities} for each answer's reason). */
+export const DOCKER_CAPABILITIES: PlatformCapabilities = {
+    // A recreated container gets a new address on the bridge network.
+    runtimeDnsResolver: DOCKER_EMBEDDED_DNS,
+    hostPortsWithReplicas: false,
+    // HEALTHCHECK runs the check command inside the container (see dockerHealthcheck).
+    healthChecksRunInContainer: true,
+    containerLogSource: "docker-json-files",
+    edgeAccessInside: "service-address",
+    volumesWritableByUser: false,
+    scrapeTargets: (endpoint) => ({ static: [endpoint.address] }),
+};
+
 /**
  * Runs workloads as containers on one Docker host: one network per tier (the data network
  * internal), named volumes, healthchecks, `restart: unless-stopped`, json-file log rotation, and
  * `pulumi up` waiting until each service is healthy. Only the edge publishes host ports.
  */
 export class DockerPlatform extends pulumi.ComponentResource implements Platform {
-    /** Always "docker". */
-    public readonly kind = "docker" as const;
+    /** What differs from other platforms: {@link DOCKER_CAPABILITIES}. */
+    public readonly capabilities: PlatformCapabilities = DOCKER_CAPABILITIES;
     /** Docker network names by tier. */
     public readonly networkNames: pulumi.Output<Record<Tier, string>>;
 

@@ -5,6 +5,7 @@ import type {
     JobHandle,
     JobSpec,
     Platform,
+    PlatformCapabilities,
     ScheduleSpec,
     ServiceHandle,
     WorkloadOptions,
@@ -85,9 +86,15 @@ class Marker extends pulumi.CustomResource {
     }
 }
 
-/** A platform that records what components ask of it (for assertions on the specs themselves). */
+/** The real platforms' capabilities, loaded in `before` (after the mocks). */
+const CAPABILITIES = {} as Record<"docker" | "kubernetes", PlatformCapabilities>;
+
+/** A platform that records what components ask of it (for assertions on the specs themselves), with either platform's capabilities. */
 class RecordingPlatform implements Platform {
     constructor(public readonly kind: "docker" | "kubernetes" = "docker") {}
+    get capabilities(): PlatformCapabilities {
+        return CAPABILITIES[this.kind];
+    }
 
     public readonly calls: { kind: "service" | "job" | "schedule"; name: string; spec: WorkloadSpec | JobSpec | ScheduleSpec; opts: WorkloadOptions }[] = [];
 
@@ -143,6 +150,8 @@ describe("backup components (mocks)", function () {
         mod = await import("../../components/backup");
         dockerMod = await import("../../components/platform/docker");
         k8sMod = await import("../../components/platform/kubernetes");
+        CAPABILITIES.docker = dockerMod.DOCKER_CAPABILITIES;
+        CAPABILITIES.kubernetes = k8sMod.KUBERNETES_CAPABILITIES;
     });
 
     describe("BackupBucket, aws mode", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import type { JobHandle, Platform, ServiceHandle, WorkloadOptions, WorkloadSpec } from "../../components/platform/spec";
+import type { JobHandle, Platform, PlatformCapabilities, ServiceHandle, WorkloadOptions, WorkloadSpec } from "../../components/platform/spec";
 import { isSecret, isSecretInput, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
 
 type EdgeModule = typeof import("../../components/edge/index");
@@ -17,10 +17,16 @@ interface Recorded {
     inputs: Record<string, unknown>;
 }
 
-/** A platform that records the specs it is given (the seam contract), for either kind. */
+/** The real platforms' capabilities, loaded in `before` (after the mocks). */
+const CAPABILITIES = {} as Record<"docker" | "kubernetes", PlatformCapabilities>;
+
+/** A platform that records the specs it is given (the seam contract), with either platform's capabilities. */
 class RecordingPlatform implements Platform {
     public readonly services: { name: string; spec: WorkloadSpec; opts: WorkloadOptions }[] = [];
     constructor(public readonly kind: "docker" | "kubernetes") {}
+    get capabilities(): PlatformCapabilities {
+        return CAPABILITIES[this.kind];
+    }
     service(name: string, spec: WorkloadSpec, opts: WorkloadOptions): ServiceHandle {
         this.services.push({ name, spec, opts });
         const host = pulumi.output(name);
@@ -62,6 +68,8 @@ describe("Edge (mocks)", () => {
         edgeMod = await import("../../components/edge/index");
         dockerMod = await import("../../components/platform/docker");
         specMod = await import("../../components/platform/spec");
+        CAPABILITIES.docker = dockerMod.DOCKER_CAPABILITIES;
+        CAPABILITIES.kubernetes = (await import("../../components/platform/kubernetes")).KUBERNETES_CAPABILITIES;
     });
 
     const tls = { certificate: MOCK_CERT, privateKey: MOCK_KEY };
@@ -184,7 +192,7 @@ describe("Edge (mocks)", () => {
 
     describe("validation, before any child exists", () => {
         const cases: [string, Partial<import("../../components/edge/index").EdgeArgs>, "docker" | "kubernetes", RegExp][] = [
-            ["two replicas on docker", { replicas: 2 }, "docker", /replicas must be 1 on docker/],
+            ["two replicas on docker", { replicas: 2 }, "docker", /replicas must be 1 on this platform/],
             ["zero replicas", { replicas: 0 }, "kubernetes", /replicas must be a positive integer/],
             ["a bad domain", { domain: "App.Example.com" }, "docker", /domain must be a lowercase DNS name/],
             ["equal host ports", { hostPorts: { http: 443, https: 443 } }, "docker", /hostPorts.http and hostPorts.https must differ/],

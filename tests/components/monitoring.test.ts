@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import type { JobHandle, Platform, ServiceHandle, WorkloadOptions, WorkloadSpec } from "../../components/platform/spec";
+import type { JobHandle, Platform, PlatformCapabilities, ServiceHandle, WorkloadOptions, WorkloadSpec } from "../../components/platform/spec";
 import { installMocks, isSecret, isSecretInput, MockRecorder, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
 
 type MonitoringModule = typeof import("../../components/monitoring");
@@ -18,10 +18,16 @@ const REDIS_PASSWORD = "redis-secret-value";
 const SLACK_URL = "https://hooks.slack.com/services/T000/B000/SLACKSECRETTOKEN";
 const HEARTBEAT_URL = "https://hc-ping.example.com/0f3c-heartbeat-uuid";
 
-/** A platform that records the specs it is given, for either kind. */
+/** The real platforms' capabilities, loaded in `before` (after the mocks). */
+const CAPABILITIES = {} as Record<"docker" | "kubernetes", PlatformCapabilities>;
+
+/** A platform that records the specs it is given, with either platform's capabilities. */
 class RecordingPlatform implements Platform {
     public readonly services = new Map<string, { spec: WorkloadSpec; opts: WorkloadOptions }>();
     constructor(public readonly kind: "docker" | "kubernetes") {}
+    get capabilities(): PlatformCapabilities {
+        return CAPABILITIES[this.kind];
+    }
     service(name: string, spec: WorkloadSpec, opts: WorkloadOptions): ServiceHandle {
         assert.ok(!this.services.has(name), `workload ${name} created twice`);
         this.services.set(name, { spec, opts });
@@ -91,14 +97,22 @@ describe("Monitoring (mocks)", function () {
         mon = await import("../../components/monitoring");
         dockerMod = await import("../../components/platform/docker");
         k8sMod = await import("../../components/platform/kubernetes");
+        CAPABILITIES.docker = dockerMod.DOCKER_CAPABILITIES;
+        CAPABILITIES.kubernetes = k8sMod.KUBERNETES_CAPABILITIES;
     });
+
+    /** Which platform a fake imitates, or a real one is (components never ask; the test's expectations do). */
+    function kindOf(target: Platform): "docker" | "kubernetes" {
+        if (target instanceof RecordingPlatform) return target.kind;
+        return target instanceof dockerMod.DockerPlatform ? "docker" : "kubernetes";
+    }
 
     function baseArgs(platform: Platform): import("../../components/monitoring").MonitoringArgs {
         return {
             platform,
             publicUrl: "https://app.example.com/",
             apiHealthUrl: "https://app.example.com/api/v1/health",
-            apiAddress: pulumi.output(platform.kind === "docker" ? "api:8000" : "api.ptc.svc.cluster.local:8000"),
+            apiAddress: pulumi.output(kindOf(platform) === "docker" ? "api:8000" : "api.ptc.svc.cluster.local:8000"),
             edgeStubStatusUrl: pulumi.output("http://edge:8081/stub_status"),
             postgres: { host: "postgres", port: 5432, database: "ptc", user: "ptc_monitor", password: pulumi.secret(PG_PASSWORD) },
             redis: { address: "redis:6379", password: pulumi.secret(REDIS_PASSWORD) },
@@ -168,9 +182,8 @@ describe("Monitoring (mocks)", function () {
             it("runs Alloy per node with read-only container-log access, annotated log-collector; only the history stores carry another exemption", () => {
                 const s = platform.spec("alloy");
                 assert.strictEqual(s.perNode, true);
-                if (kind === "kubernetes") assert.strictEqual(s.host?.containerLogs, true);
-                else assert.deepStrictEqual(s.host?.paths, [{ hostPath: "/var/lib/docker/containers", mountPath: "/var/lib/docker/containers" }]);
-                assert.strictEqual(s.host?.pid, undefined, "no host PID for the collector");
+                // The same spec on both platforms (each mounts its own log files: see the real-platform tests); no host PID.
+                assert.deepStrictEqual(s.host, { root: true, containerLogs: true });
                 assert.deepStrictEqual(s.annotations, { "proteamcare.io/policy-exemptions": "log-collector" });
                 const history = ["alertmanager", "grafana", "loki", "prometheus"];
                 for (const [name, { spec }] of platform.services) {

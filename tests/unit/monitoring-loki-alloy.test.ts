@@ -378,7 +378,7 @@ describe("alloy log collector config", () => {
     });
 
     describe("docker", () => {
-        const parsed = parseAlloy(renderAlloyConfig({ platform: "docker", lokiPushUrl: PUSH, externalLabels: { stack: "dev" } }));
+        const parsed = parseAlloy(renderAlloyConfig({ source: "docker-json-files", lokiPushUrl: PUSH, externalLabels: { stack: "dev" } }));
         const stage = (name: string): ParsedBlock | undefined => parsed[2].blocks.find((b) => b.name === name);
 
         it("uses documented components and arguments, and every reference resolves", () => {
@@ -390,7 +390,7 @@ describe("alloy log collector config", () => {
         });
 
         it("tails the json-file logs without the engine socket", () => {
-            const text = renderAlloyConfig({ platform: "docker", lokiPushUrl: PUSH });
+            const text = renderAlloyConfig({ source: "docker-json-files", lokiPushUrl: PUSH });
             assert.ok(!text.includes("docker.sock"), "the engine socket is never used");
             assert.deepStrictEqual(parsed[0].attrs.path_targets, {
                 kind: "array",
@@ -418,7 +418,7 @@ describe("alloy log collector config", () => {
             const match = stage("stage.match");
             assert.deepStrictEqual(match?.attrs.action, { kind: "string", value: "drop" });
             assert.deepStrictEqual(match?.attrs.selector, { kind: "string", value: '{platform="docker", service!~".+"}' });
-            const all = parseAlloy(renderAlloyConfig({ platform: "docker", lokiPushUrl: PUSH, onlyLabelled: false }));
+            const all = parseAlloy(renderAlloyConfig({ source: "docker-json-files", lokiPushUrl: PUSH, onlyLabelled: false }));
             assert.ok(!all[2].blocks.some((b) => b.name === "stage.match"));
         });
 
@@ -430,7 +430,7 @@ describe("alloy log collector config", () => {
     });
 
     describe("kubernetes", () => {
-        const parsed = parseAlloy(renderAlloyConfig({ platform: "kubernetes", lokiPushUrl: PUSH, namespaces: ["ptc", "ptc-host"] }));
+        const parsed = parseAlloy(renderAlloyConfig({ source: "kubernetes-pods", lokiPushUrl: PUSH, namespaces: ["ptc", "ptc-host"] }));
 
         it("uses documented components and arguments, and every reference resolves", () => {
             assert.deepStrictEqual(
@@ -473,14 +473,14 @@ describe("alloy log collector config", () => {
         });
 
         it("without namespaces, discovers cluster-wide (no namespaces block)", () => {
-            const blocks = alloyBlocks({ platform: "kubernetes", lokiPushUrl: PUSH });
+            const blocks = alloyBlocks({ source: "kubernetes-pods", lokiPushUrl: PUSH });
             assert.deepStrictEqual((blocks[0] as AlloyBlock).blocks, []);
         });
     });
 
     it("refuses a bad Loki URL or label name", () => {
-        assert.throws(() => renderAlloyConfig({ platform: "docker", lokiPushUrl: "loki:3100" }), /lokiPushUrl/);
-        assert.throws(() => renderAlloyConfig({ platform: "docker", lokiPushUrl: PUSH, externalLabels: { "bad-name": "x" } }), /not a valid Loki label name/);
+        assert.throws(() => renderAlloyConfig({ source: "docker-json-files", lokiPushUrl: "loki:3100" }), /lokiPushUrl/);
+        assert.throws(() => renderAlloyConfig({ source: "docker-json-files", lokiPushUrl: PUSH, externalLabels: { "bad-name": "x" } }), /not a valid Loki label name/);
     });
 
     it("runs alloy on all interfaces on 12345 with the storage path and the config file", () => {

@@ -19,6 +19,7 @@ import {
     JobHandle,
     JobSpec,
     Platform,
+    PlatformCapabilities,
     ScheduleSpec,
     ServiceHandle,
     TIERS,
@@ -90,6 +91,20 @@ interface NamespaceBase {
     readonly resources: pulumi.Resource[];
 }
 
+/** What components ask of a Kubernetes platform (see {@link PlatformCapabilities} for each answer's reason). */
+export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
+    // Service cluster IPs are stable for the Service's life.
+    runtimeDnsResolver: undefined,
+    hostPortsWithReplicas: true,
+    // The kubelet probes from outside the container.
+    healthChecksRunInContainer: false,
+    containerLogSource: "kubernetes-pods",
+    edgeAccessInside: "public-url",
+    // The pod template sets fsGroup.
+    volumesWritableByUser: true,
+    scrapeTargets: (endpoint) => ({ dns: { names: [endpoint.podsHost ?? endpoint.host], port: endpoint.port } }),
+};
+
 /**
  * The Kubernetes implementation of {@link Platform}. Creates the namespace (Pod Security
  * "restricted") and its NetworkPolicies (default deny, DNS egress, one policy per tier from
@@ -97,8 +112,8 @@ interface NamespaceBase {
  * that workload's objects as children of the calling component, with this platform's provider.
  */
 export class KubernetesPlatform extends pulumi.ComponentResource implements Platform {
-    /** Which implementation this is. */
-    public readonly kind = "kubernetes" as const;
+    /** What differs from other platforms: {@link KUBERNETES_CAPABILITIES}. */
+    public readonly capabilities: PlatformCapabilities = KUBERNETES_CAPABILITIES;
     /** Name of the namespace the workloads run in (resolves once the namespace exists). */
     public readonly namespace: pulumi.Output<string>;
 
