@@ -12,8 +12,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { type PlanResource, runPolicyPack, secretEnvelopeFindings, type Violation } from "../../policy/runner";
 import { PlanMocks } from "./mocks";
+import { PlanRandom } from "./random";
 import { isPlainObject, isSecretEnvelope, normalizeWire, redact, secretEnvelope } from "./secrets";
-import { loadStackConfig, PlanConfigError } from "./stack-config";
+import { loadStackConfig, PlanConfigError, securePlaceholder } from "./stack-config";
 
 /** The repository root (where Pulumi.yaml, index.ts and policy/ live). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -33,6 +34,11 @@ export interface PlanOptions {
     readonly configFile?: string;
     /** Policy pack config. Defaults to `policy/config/<stack>.json` when it exists, else the pack's defaults. */
     readonly policyConfigFile?: string;
+    /**
+     * Seed (see {@link parseSeed}) every mock secret, id and secure-config placeholder derives
+     * from, so that two plans of the same program give identical results. Defaults to fresh randomness.
+     */
+    readonly seed?: string;
 }
 
 /**
@@ -355,11 +361,12 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     used = true;
     const paths = resolvePlanPaths(opts);
     if (paths.program !== undefined && !fs.existsSync(paths.program)) throw new PlanConfigError(`program ${paths.program} not found`);
-    const cfg = loadStackConfig({ projectDir: paths.projectDir, stack: opts.stack, configFile: opts.configFile });
+    const random = new PlanRandom(opts.seed);
+    const cfg = loadStackConfig({ projectDir: paths.projectDir, stack: opts.stack, configFile: opts.configFile, placeholder: (key) => securePlaceholder(key, random) });
     const program = paths.program ?? path.resolve(cfg.projectDir, cfg.main ?? "index.ts");
     if (!fs.existsSync(program)) throw new PlanConfigError(`program ${program} not found: pass --program PATH`);
 
-    const mocks = new PlanMocks();
+    const mocks = new PlanMocks(random);
     pulumi.runtime.setAllConfig({ ...cfg.config }, [...cfg.secretKeys]);
     await pulumi.runtime.setMocks(mocks, cfg.project, opts.stack, false);
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike | undefined;
@@ -423,7 +430,8 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         ...(policy.exemptions !== undefined ? { exemptions: policy.exemptions } : {}),
         ...(policyConfigFile ? { policyConfigFile } : {}),
         notes: [...cfg.warnings, ...[...mocks.unmockedCalls].sort().map((t) => `invoke ${t} is not mocked: it returned its own arguments`)],
-        mockSecrets: [...mocks.generatedSecrets, ...cfg.placeholders],
+        // Sorted: the mocks record in registration order, which is not stable between runs.
+        mockSecrets: [...new Set([...mocks.generatedSecrets, ...cfg.placeholders])].sort(),
     };
 }
 
