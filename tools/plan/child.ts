@@ -14,7 +14,7 @@ import type { PlanJson } from "./plan";
 export const CLI_PATH = path.join(__dirname, "cli.ts");
 
 /** tsx's loader (TypeScript for both CommonJS and ESM), by absolute URL so any cwd works. */
-const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve("tsx/package.json")), "dist", "loader.mjs")).href;
+export const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve("tsx/package.json")), "dist", "loader.mjs")).href;
 
 /** Options of {@link planInChildProcess}; paths are relative to `cwd`. */
 export interface ChildPlanOptions {
