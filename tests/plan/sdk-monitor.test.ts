@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
+import { installMocks } from "../support/pulumi";
 import { type MonitorRegistration, PULUMI_SDK_VERSION, SECRET_SIG, SIG_KEY, tapMockMonitor, waitForRPCs } from "../../tools/plan/sdk-monitor";
 
 const INSTALLED = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
@@ -40,7 +41,7 @@ describe(`plan: the SDK adapter on @pulumi/pulumi ${INSTALLED}`, () => {
 
     before(async () => {
         await withVersion(async () => {
-            await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, token: "t0k3n" } }), call: (a) => a.inputs }, "smoke", "smoke", false);
+            installMocks({ stack: "smoke", outputs: () => ({ state: { token: "t0k3n" } }) });
             tapMockMonitor({ onResource: (r) => void seen.push(r), onOutputs: (urn, o) => void outputs.set(urn, o) });
             const box = new Box("box");
             const dep = new Thing("dep", { n: 1 }, { parent: box });
@@ -67,7 +68,7 @@ describe(`plan: the SDK adapter on @pulumi/pulumi ${INSTALLED}`, () => {
             assert.equal(box.custom, false);
             assert.equal(thing.custom, true);
             assert.equal(thing.parent, box.urn);
-            assert.match(thing.urn, /^urn:pulumi:smoke::smoke::test:index:Box\$test:index:Thing::thing$/);
+            assert.match(thing.urn, /^urn:pulumi:smoke::pro-team-care::test:index:Box\$test:index:Thing::thing$/);
             assert.equal(thing.inputs.plain, "p");
             assert.deepEqual(thing.inputs.hidden, { [SIG_KEY]: SECRET_SIG, value: "s3cr3t" }, "a secret input stays in its envelope");
             assert.deepEqual(thing.dependencies, [dep.urn]);
