@@ -1,9 +1,10 @@
 /**
  * Small helpers for reading untyped values (resource inputs, config JSON) in the policy pack.
  *
- * The program and the tools have the same set in stacks/objects.ts; the pack keeps its own copy
- * because it must install and run on its own (`pulumi preview --policy-pack policy` loads only
- * policy/), so nothing in policy/ may import from outside it. Keep the two in step.
+ * The program and the tools have the same set in stacks/objects.ts (`at` is only here: only the
+ * rules use it). The pack keeps its own copy because it must install and run on its own
+ * (`pulumi preview --policy-pack policy` loads only policy/), so nothing in policy/ may import
+ * from outside it. tests/plan/objects.test.ts keeps the two in step.
  */
 
 /** A plain object, read-only. */
@@ -17,6 +18,11 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Returns `v` when it is a non-array object. */
 export function obj(v: unknown): Obj | undefined {
     return isPlainObject(v) ? v : undefined;
+}
+
+/** Returns `v` when it is a non-array object, else an empty object (for chained reads). */
+export function record(v: unknown): Record<string, unknown> {
+    return isPlainObject(v) ? v : {};
 }
 
 /** Returns `v` when it is an array, else an empty array. */

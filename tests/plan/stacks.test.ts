@@ -11,6 +11,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 
 import { validateManifest } from "../../components/platform/kubernetes-validate";
+import { arr, record as obj } from "../../stacks/objects";
 import { type ChildPlanResult, planInChildProcess } from "../../tools/plan/child";
 import type { PlanJson } from "../../tools/plan/plan";
 import { findLeaks, listFiles, readTree } from "./leaks";
@@ -19,10 +20,6 @@ const CORE = ["api", "web", "postgres", "redis", "edge"] as const;
 const WORKLOAD = "proteamcare.io/workload";
 
 type Resource = PlanJson["resources"][number];
-type Obj = Record<string, unknown>;
-
-const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The docker containers running `workload` (by the workload label). */
 function dockerContainers(json: PlanJson, workload: string): Resource[] {

@@ -15,6 +15,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 
+import { num, str } from "../../stacks/objects";
 import { DIGITS, LOWER, PlanRandom, UPPER } from "./random";
 import { isPlainObject, unwrapSecrets } from "./secrets";
 
@@ -50,14 +51,6 @@ export function stableSuffix(name: string, length = 7): string {
 function plain(inputs: unknown): Record<string, unknown> {
     const v = unwrapSecrets(inputs);
     return isPlainObject(v) ? v : {};
-}
-
-function str(v: unknown): string | undefined {
-    return typeof v === "string" ? v : undefined;
-}
-
-function num(v: unknown): number | undefined {
-    return typeof v === "number" ? v : undefined;
 }
 
 /** Parses a Kubernetes type token (`kubernetes:apps/v1:Deployment`) into apiVersion and kind. */

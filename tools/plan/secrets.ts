@@ -8,6 +8,7 @@
  * {@link redactLeaves} first.
  */
 
+import { isPlainObject } from "../../stacks/objects";
 import { ARCHIVE_SIG, ASSET_SIG, OUTPUT_VALUE_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE } from "./sdk-monitor";
 
 // The SDK's own constants (pulumi.runtime.specialSigKey, ...), through the adapter.
@@ -32,10 +33,8 @@ export function secretEnvelope(value: unknown): SecretEnvelope {
     return { [SIG_KEY]: SECRET_SIG, value } as SecretEnvelope;
 }
 
-/** True when `v` is a plain JSON object (not an array, not null). */
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+// The object helpers of the program and the tools; re-exported for the plan's modules.
+export { isPlainObject };
 
 /**
  * Turns a wire value (a `google.protobuf.Struct` converted with `toJavaScript()`) into plain JSON:
