@@ -5,6 +5,7 @@
  * the SDK's UnknownValueError, which the analyzer turns into a "can't run during preview" result.
  */
 import { ANNOTATIONS, LABELS } from "./labels";
+import { arr, at, obj, type Obj, str } from "./objects";
 
 /** Resource type tokens the pack looks at. */
 export const TYPES = {
@@ -48,39 +49,8 @@ export interface Subject {
     readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A plain object, or undefined. */
-export type Obj = Readonly<Record<string, unknown>>;
-
-/** Returns `v` when it is a non-array object. */
-export function obj(v: unknown): Obj | undefined {
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined;
-}
-
-/** Returns `v` when it is an array, else an empty array. */
-export function arr(v: unknown): readonly unknown[] {
-    return Array.isArray(v) ? v : [];
-}
-
-/** Returns `v` when it is a string. */
-export function str(v: unknown): string | undefined {
-    return typeof v === "string" ? v : undefined;
-}
-
-/** Returns `v` when it is a finite number. */
-export function num(v: unknown): number | undefined {
-    return typeof v === "number" && Number.isFinite(v) ? v : undefined;
-}
-
-/** Reads a nested field: `at(x, "spec", "template")`. */
-export function at(v: unknown, ...path: string[]): unknown {
-    let cur = v;
-    for (const key of path) {
-        const o = obj(cur);
-        if (!o) return undefined;
-        cur = o[key];
-    }
-    return cur;
-}
+// The object helpers live in ./objects; re-exported because every rule module reads them from here.
+export { arr, at, isPlainObject, num, obj, type Obj, str } from "./objects";
 
 /** A string map (labels, annotations) from an object, keeping string values only. */
 export function stringMap(v: unknown): Record<string, string> {

@@ -16,17 +16,18 @@
  * only its gRPC `Configure` call sets; and AnalyzeStack receives the resources' inputs, because
  * an offline plan has no provider outputs.
  *
- * This module must not import ./index (constructing a PolicyPack starts a gRPC server).
+ * The analyzer's internals it drives sit behind ./sdk-analyzer.ts. This module must not import
+ * ./index (constructing a PolicyPack starts a gRPC server).
  */
 import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { DEFAULT_SECRET_NAME_PATTERN } from "./labels";
 import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "./policies";
+import { isPlainObject } from "./objects";
 import { TYPES } from "./resources";
+import { type AnalyzerDiagnostic, makeAnalyzer, SECRET_SIG, SIG_KEY } from "./sdk-analyzer";
 
 /** One resource as the offline plan saw it registered. */
 export interface PlanResource {
@@ -37,7 +38,7 @@ export interface PlanResource {
     readonly custom: boolean;
     /**
      * Inputs as the engine received them: secret values are still wrapped in Pulumi's secret
-     * envelope `{ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value }`.
+     * envelope `{ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value }`.
      */
     readonly inputs: Record<string, unknown>;
     /** The resource's additionalSecretOutputs option, when the plan recorded it. Defaults to none. */
@@ -80,7 +81,7 @@ export const PACK_VERSION: string = (JSON.parse(fs.readFileSync(path.join(__dirn
 function schemaProblem(value: unknown, schema: PolicyConfigJSONSchema): string | undefined {
     const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
     const typeOk = (t: string): boolean =>
-        t === "integer" ? Number.isInteger(value) : t === "array" ? Array.isArray(value) : t === "null" ? value === null : t === "object" ? obj(value) : typeof value === t;
+        t === "integer" ? Number.isInteger(value) : t === "array" ? Array.isArray(value) : t === "null" ? value === null : t === "object" ? isPlainObject(value) : typeof value === t;
     if (types.length > 0 && !types.some(typeOk)) return `must be of type ${types.join(" or ")}, got ${JSON.stringify(value)}`;
     if (typeof value === "number") {
         if (schema.minimum !== undefined && value < schema.minimum) return `must be at least ${schema.minimum}, got ${value}`;
@@ -96,10 +97,6 @@ function schemaProblem(value: unknown, schema: PolicyConfigJSONSchema): string |
         }
     }
     return undefined;
-}
-
-function obj(v: unknown): v is Record<string, unknown> {
-    return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 /**
@@ -123,7 +120,7 @@ export function resolvePackConfig(configFile?: string): Map<string, ResolvedPoli
         } catch (e) {
             throw new Error(`policy config ${configFile}: not valid JSON (${(e as Error).message})`);
         }
-        if (!obj(parsed)) throw new Error(`policy config ${configFile}: must be a JSON object of policy name → level or settings`);
+        if (!isPlainObject(parsed)) throw new Error(`policy config ${configFile}: must be a JSON object of policy name → level or settings`);
         raw = parsed;
     }
     const where = configFile ?? "(defaults)";
@@ -147,7 +144,7 @@ export function resolvePackConfig(configFile?: string): Map<string, ResolvedPoli
         let configured: EnforcementLevel | undefined;
         if (typeof entry === "string") {
             configured = level(entry, p.name);
-        } else if (obj(entry)) {
+        } else if (isPlainObject(entry)) {
             for (const [k, v] of Object.entries(entry)) {
                 if (k === "enforcementLevel") {
                     configured = level(v, p.name);
@@ -200,122 +197,26 @@ function configuredPolicies(config: Map<string, ResolvedPolicyConfig>): (Resourc
     });
 }
 
-/** JSON-safe copy for Struct.fromJavaScript: drops undefined fields, turns undefined items into null. */
-function toStructValue(v: unknown): unknown {
-    if (v === undefined) return undefined;
-    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
-    if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : toStructValue(x)));
-    if (typeof v === "object") {
-        const out: Record<string, unknown> = {};
-        for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-            const y = toStructValue(x);
-            if (y !== undefined) out[k] = y;
-        }
-        return out;
-    }
-    throw new Error(`cannot pass a ${typeof v} to the analyzer`);
-}
-
-function toStruct(inputs: Record<string, unknown>): Struct {
-    return Struct.fromJavaScript(toStructValue(inputs) as Parameters<typeof Struct.fromJavaScript>[0]);
-}
-
-function resourceOptions(r: PlanResource): analyzerproto.AnalyzerResourceOptions {
-    const o = new analyzerproto.AnalyzerResourceOptions();
-    o.setProtect(false);
-    o.setIgnorechangesList([]);
-    o.setAliasesList([]);
-    o.setAdditionalsecretoutputsList([...(r.additionalSecretOutputs ?? [])]);
-    if (r.parent) o.setParent(r.parent);
-    return o;
-}
-
-/** The analyzer server's handlers, as @pulumi/policy's serve() registers them (internal module). */
-interface ServerModule {
-    makeAnalyzeRpcFun(name: string, version: string, level: EnforcementLevel, policies: unknown[]): Handler;
-    makeAnalyzeStackRpcFun(name: string, version: string, level: EnforcementLevel, policies: unknown[]): Handler;
-}
-type Handler = (call: { request: unknown }, callback: (err: unknown, resp?: analyzerproto.AnalyzeResponse) => void) => Promise<void>;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const server = require("@pulumi/policy/server") as ServerModule;
-
-function invoke(handler: Handler, request: unknown): Promise<analyzerproto.AnalyzeResponse> {
-    return new Promise((resolve, reject) => {
-        handler({ request }, (err, resp) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(resp!))).catch(reject);
-    });
-}
-
-function levelName(l: analyzerproto.EnforcementLevel): Violation["level"] {
-    switch (l) {
-        case analyzerproto.EnforcementLevel.MANDATORY:
-            return "mandatory";
-        case analyzerproto.EnforcementLevel.REMEDIATE:
-            return "remediate";
-        case analyzerproto.EnforcementLevel.DISABLED:
-            return "disabled";
-        default:
-            return "advisory";
-    }
-}
-
-function toViolations(resp: analyzerproto.AnalyzeResponse, fallbackUrn: string | null): Violation[] {
-    return resp.getDiagnosticsList().map((d) => {
-        const description = d.getDescription();
-        let message = d.getMessage();
+function toViolations(diagnostics: readonly AnalyzerDiagnostic[], fallbackUrn: string | null): Violation[] {
+    return diagnostics.map((d) => {
+        let message = d.message;
         // The server prefixes the rule's description; the rule's own message is what says what to change.
-        if (description && message.startsWith(`${description}\n`)) message = message.slice(description.length + 1);
-        return { policy: d.getPolicyname(), level: levelName(d.getEnforcementlevel()), urn: d.getUrn() || fallbackUrn, message };
+        if (d.description && message.startsWith(`${d.description}\n`)) message = message.slice(d.description.length + 1);
+        return { policy: d.policy, level: d.level, urn: d.urn || fallbackUrn, message };
     });
 }
 
 /** Evaluates every resource and stack policy of the pack. */
 export async function runPolicyPack(resources: readonly PlanResource[], opts: RunOptions): Promise<Violation[]> {
-    const config = resolvePackConfig(opts.configFile);
-    const configured = configuredPolicies(config);
-    const analyze = server.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT_LEVEL, configured);
-    const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT_LEVEL, configured);
-
+    const analyzer = makeAnalyzer(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT_LEVEL, configuredPolicies(resolvePackConfig(opts.configFile)));
     const violations: Violation[] = [];
-    for (const r of resources) {
-        const req = new analyzerproto.AnalyzeRequest();
-        req.setType(r.type);
-        req.setUrn(r.urn);
-        req.setName(r.name);
-        req.setProperties(toStruct(r.inputs));
-        req.setOptions(resourceOptions(r));
-        violations.push(...toViolations(await invoke(analyze, req), r.urn));
-    }
-
-    const stackReq = new analyzerproto.AnalyzeStackRequest();
-    stackReq.setResourcesList(
-        resources.map((r) => {
-            const a = new analyzerproto.AnalyzerResource();
-            a.setType(r.type);
-            a.setUrn(r.urn);
-            a.setName(r.name);
-            a.setProperties(toStruct(r.inputs));
-            a.setOptions(resourceOptions(r));
-            if (r.parent) a.setParent(r.parent);
-            a.setDependenciesList([...(r.dependencies ?? [])]);
-            const deps = a.getPropertydependenciesMap();
-            for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-                const d = new analyzerproto.AnalyzerPropertyDependencies();
-                d.setUrnsList([...urns]);
-                deps.set(k, d);
-            }
-            return a;
-        }),
-    );
-    violations.push(...toViolations(await invoke(analyzeStack, stackReq), null));
+    for (const r of resources) violations.push(...toViolations(await analyzer.analyze(r), r.urn));
+    violations.push(...toViolations(await analyzer.analyzeStack(resources), null));
     return violations;
 }
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 function isSecretEnvelope(v: unknown): boolean {
-    return obj(v) && v[SECRET_SIG_KEY] === SECRET_SIG;
+    return isPlainObject(v) && v[SIG_KEY] === SECRET_SIG;
 }
 
 function unwrap(v: unknown): unknown {
@@ -350,7 +251,7 @@ export function secretEnvelopeFindings(resources: readonly PlanResource[], opts:
         } else if (r.type === "kubernetes:core/v1:Secret") {
             for (const field of ["data", "stringData"]) {
                 const map = r.inputs[field];
-                if (map === undefined || isSecretEnvelope(map) || !obj(map)) continue;
+                if (map === undefined || isSecretEnvelope(map) || !isPlainObject(map)) continue;
                 const plain = Object.keys(map).filter((k) => !isSecretEnvelope(map[k]) && unwrap(map[k]) !== undefined);
                 if (plain.length > 0) push(r.urn, `Secret "${r.name}" ${field} key(s) ${plain.join(", ")} are not Pulumi secrets; wrap the values with pulumi.secret`);
             }

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { DEFAULTS } from "./defaults";
+import { isPlainObject } from "./objects";
 import { isMutableImageRef, parseImageRef } from "./images";
 import { IMAGE_KEYS, SECRET_KEYS, SecretKey, stackConfigSchema, StructuredConfig } from "./schema";
 
@@ -31,10 +32,6 @@ export type RawConfig = Record<string, unknown>;
 
 /** Keys of the structured config, i.e. the top-level keys Pulumi.yaml declares besides the secrets. */
 export const STRUCTURED_KEYS = Object.keys(stackConfigSchema.shape) as (keyof StructuredConfig)[];
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Deep-merges `over` onto `base` (objects merge key by key; anything else replaces). */
 export function deepMerge(base: unknown, over: unknown): unknown {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretInput, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
+import { installMocks, isSecretInput, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
 import type {
     JobHandle,
     JobSpec,
@@ -23,49 +23,34 @@ interface Recorded {
     readonly inputs: Record<string, unknown>;
 }
 
-const recorded: Recorded[] = [];
-const generatedSecrets: string[] = [];
+let recorded: readonly Recorded[] = [];
+let generatedSecrets: readonly string[] = [];
 const ACCESS_KEY_SECRET = "mock-aws-secret-access-key-VALUE";
 
 /** Mocks that give AWS resources the computed outputs the component reads (ARNs, names, the key secret). */
 function installBackupMocks(): void {
-    pulumi.runtime.setMocks(
-        {
-            newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-                recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-                const state: Record<string, unknown> = { ...args.inputs };
-                switch (args.type) {
-                    case "aws:s3/bucket:Bucket": {
-                        const bucket = (args.inputs.bucket as string | undefined) ?? `${args.name}-a1b2c3d`;
-                        Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, region: args.inputs.region });
-                        return { id: bucket, state };
-                    }
-                    case "aws:kms/key:Key":
-                        state.arn = `arn:aws:kms:${String(args.inputs.region)}:123456789012:key/${args.name}`;
-                        break;
-                    case "aws:iam/user:User":
-                        state.name = `${args.name}-u1`;
-                        break;
-                    case "aws:iam/accessKey:AccessKey":
-                        state.secret = ACCESS_KEY_SECRET;
-                        return { id: "AKIAMOCKACCESSKEY", state };
-                    case "random:index/randomPassword:RandomPassword": {
-                        const value = `mockpw${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-                        generatedSecrets.push(value);
-                        state.result = value;
-                        break;
-                    }
+    const mocks = installMocks({
+        stack: "backup-test",
+        outputs(args) {
+            switch (args.type) {
+                case "aws:s3/bucket:Bucket": {
+                    const bucket = (args.inputs.bucket as string | undefined) ?? `${args.name}-a1b2c3d`;
+                    return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}`, region: args.inputs.region } };
                 }
-                return { id: `${args.name}-id`, state };
-            },
-            call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-                return args.inputs;
-            },
+                case "aws:kms/key:Key":
+                    return { state: { arn: `arn:aws:kms:${String(args.inputs.region)}:123456789012:key/${args.name}` } };
+                case "aws:iam/user:User":
+                    return { state: { name: `${args.name}-u1` } };
+                case "aws:iam/accessKey:AccessKey":
+                    return { id: "AKIAMOCKACCESSKEY", state: { secret: ACCESS_KEY_SECRET } };
+                default:
+                    return undefined;
+            }
         },
-        "pro-team-care",
-        "backup-test",
-        false,
-    );
+        call: (args) => args.inputs,
+    });
+    recorded = mocks.resources;
+    generatedSecrets = mocks.generatedSecrets;
 }
 
 /** Every custom resource registered since `from`. */

@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { jobExitProblem } from "../../components/platform/docker-builders";
-import { settle } from "../support/pulumi";
+import { installMocks, settle } from "../support/pulumi";
 
 class Owner extends pulumi.ComponentResource {
     constructor(name: string) {
@@ -29,21 +29,11 @@ describe("DockerPlatform jobs: exit status (mocks)", () => {
         saved = process.listeners("unhandledRejection");
         process.removeAllListeners("unhandledRejection");
         process.on("unhandledRejection", onRejection);
-        pulumi.runtime.setMocks(
-            {
-                newResource(args: pulumi.runtime.MockResourceArgs) {
-                    const state: Record<string, unknown> = { ...args.inputs };
-                    if (args.type === "docker:index/container:Container") {
-                        state.exitCode = EXIT_CODES[String(args.inputs.name)];
-                    }
-                    return { id: `${args.name}-id`, state };
-                },
-                call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
-            },
-            "pro-team-care",
-            "docker-job-exit",
-            false,
-        );
+        installMocks({
+            stack: "docker-job-exit",
+            outputs: (args) => (args.type === "docker:index/container:Container" ? { state: { exitCode: EXIT_CODES[String(args.inputs.name)] } } : undefined),
+            call: (args) => args.inputs,
+        });
         const { DockerPlatform } = await import("../../components/platform/docker");
         const platform = new DockerPlatform("plat", { prefix: "ptc-j" });
         const owner = new Owner("owner");

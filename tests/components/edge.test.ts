@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobHandle, Platform, PlatformCapabilities, ServiceHandle, WorkloadOptions, WorkloadSpec } from "../../components/platform/spec";
-import { isSecret, isSecretInput, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
+import { installMocks, isSecret, isSecretInput, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
 
 type EdgeModule = typeof import("../../components/edge/index");
 type DockerModule = typeof import("../../components/platform/docker");
@@ -19,6 +19,11 @@ interface Recorded {
 
 /** The real platforms' capabilities, loaded in `before` (after the mocks). */
 const CAPABILITIES = {} as Record<"docker" | "kubernetes", PlatformCapabilities>;
+
+/** The command mock: the key command prints MOCK_KEY, the others MOCK_CERT. */
+function commandOutputs(args: pulumi.runtime.MockResourceArgs): { state: Record<string, unknown> } | undefined {
+    return args.type === "command:local:Command" ? { state: { stdout: args.name.endsWith("-key") ? MOCK_KEY : MOCK_CERT, stderr: "" } } : undefined;
+}
 
 /** A platform that records the specs it is given (the seam contract), with either platform's capabilities. */
 class RecordingPlatform implements Platform {
@@ -42,29 +47,13 @@ class RecordingPlatform implements Platform {
 }
 
 describe("Edge (mocks)", () => {
-    const recorded: Recorded[] = [];
+    let recorded: readonly Recorded[] = [];
     let edgeMod: EdgeModule;
     let dockerMod: DockerModule;
     let specMod: SpecModule;
 
     before(async () => {
-        pulumi.runtime.setMocks(
-            {
-                newResource(args) {
-                    recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-                    const state: Record<string, unknown> = { ...args.inputs };
-                    if (args.type === "command:local:Command") {
-                        state.stdout = args.name.endsWith("-key") ? MOCK_KEY : MOCK_CERT;
-                        state.stderr = "";
-                    }
-                    return { id: `${args.name}-id`, state };
-                },
-                call: (args) => args.inputs,
-            },
-            "pro-team-care",
-            "edge-test",
-            false,
-        );
+        recorded = installMocks({ stack: "edge-test", outputs: commandOutputs, call: (args) => args.inputs }).resources;
         edgeMod = await import("../../components/edge/index");
         dockerMod = await import("../../components/platform/docker");
         specMod = await import("../../components/platform/spec");
@@ -260,28 +249,12 @@ describe("Edge (mocks)", () => {
 });
 
 describe("SelfSignedCertificate (mocks)", () => {
-    const recorded: Recorded[] = [];
+    let recorded: readonly Recorded[] = [];
     let edgeMod: EdgeModule;
     let cert: InstanceType<EdgeModule["SelfSignedCertificate"]>;
 
     before(async () => {
-        pulumi.runtime.setMocks(
-            {
-                newResource(args) {
-                    recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-                    const state: Record<string, unknown> = { ...args.inputs };
-                    if (args.type === "command:local:Command") {
-                        state.stdout = args.name.endsWith("-key") ? MOCK_KEY : MOCK_CERT;
-                        state.stderr = "";
-                    }
-                    return { id: `${args.name}-id`, state };
-                },
-                call: (args) => args.inputs,
-            },
-            "pro-team-care",
-            "cert-test",
-            false,
-        );
+        recorded = installMocks({ stack: "cert-test", outputs: commandOutputs, call: (args) => args.inputs }).resources;
         edgeMod = await import("../../components/edge/index");
         cert = new edgeMod.SelfSignedCertificate("dev-tls", { domain: "localhost", validityDays: 30 });
         await settle();

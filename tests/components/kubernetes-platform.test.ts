@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretInput, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
+import { installMocks, isSecretInput, type MockRecorder, plaintextStrings, settle, unwrapSecret, valueOf } from "../support/pulumi";
 import type { JobHandle, ServiceHandle } from "../../components/platform/spec";
 
 type Mod = typeof import("../../components/platform/kubernetes");
@@ -27,32 +27,13 @@ interface Registered {
     readonly provider?: string;
 }
 
-/** Recording mocks that also keep each resource's provider reference. */
-function recordingMocks(): { resources: Registered[]; ofType(t: string): Registered[]; get(t: string, n: string): Registered } {
-    const resources: Registered[] = [];
-    pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });
-                const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
-                if (args.type === "random:index/randomBytes:RandomBytes") state.hex = CHECKSUM_KEY;
-                return { id: `${args.name}-id`, state };
-            },
-            call: (args) => args.inputs,
-        },
-        "pro-team-care",
-        "k8s-test",
-        false,
-    );
-    return {
-        resources,
-        ofType: (t) => resources.filter((r) => r.type === t),
-        get(t, n) {
-            const r = resources.find((x) => x.type === t && x.name === n);
-            if (!r) throw new Error(`no ${t} named ${n}; registered: ${resources.map((x) => `${x.type} ${x.name}`).join(", ")}`);
-            return r;
-        },
-    };
+/** Recording mocks (they keep each resource's provider reference) with a fixed checksum key. */
+function recordingMocks(): MockRecorder {
+    return installMocks({
+        stack: "k8s-test",
+        outputs: (args) => (args.type === "random:index/randomBytes:RandomBytes" ? { state: { hex: CHECKSUM_KEY } } : undefined),
+        call: (args) => args.inputs,
+    });
 }
 
 function get(obj: unknown, path: string): unknown {

@@ -5,6 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import { SIG_KEY } from "../../tools/plan/sdk-monitor";
+
 /** The forms in which `secret` could appear in a file. */
 export function secretForms(secret: string): string[] {
     return [...new Set([secret, Buffer.from(secret).toString("base64"), JSON.stringify(secret).slice(1, -1)])].filter((s) => s.length >= 8);
@@ -25,7 +27,7 @@ export function listFiles(dir: string): string[] {
 }
 
 /** The key of Pulumi's secret envelope: it must never reach output either (the envelope holds the value). */
-const ENVELOPE_KEY = "4dabf18193072939515e22adb298388d";
+const ENVELOPE_KEY = SIG_KEY;
 
 /**
  * Descriptions of every place one of `secrets` appears (`<where>: <secret prefix>…`), and of

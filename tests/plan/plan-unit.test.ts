@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import type { Violation } from "../../policy/runner";
 import { parseCliArgs } from "../../tools/plan/cli";
 import { kubernetesTypeInfo, PlanMocks, policyDocumentJson } from "../../tools/plan/mocks";
+import { parseSeed, PlanRandom } from "../../tools/plan/random";
 import {
     exitCodeFor,
     isConfigError,
@@ -15,6 +16,7 @@ import {
 } from "../../tools/plan/plan";
 import { renderPolicy, renderReport, renderTree } from "../../tools/plan/report";
 import { secretEnvelope } from "../../tools/plan/secrets";
+import { securePlaceholder } from "../../tools/plan/stack-config";
 
 const STACK = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s";
 
@@ -198,5 +200,61 @@ describe("plan: mocks", () => {
         });
         m.call({ token: "x:index/unknown:unknown", inputs: { a: 1 } });
         assert.deepEqual([...m.unmockedCalls], ["x:index/unknown:unknown"]);
+    });
+});
+
+describe("plan: seeded randomness (--seed)", () => {
+    const PASSWORD = "random:index/randomPassword:RandomPassword";
+    const SERVICE = "kubernetes:core/v1:Service";
+
+    it("derives each value from the seed and its label: same seed and label, same value; another label or seed, another value", () => {
+        const a = new PlanRandom("1");
+        const b = new PlanRandom("1");
+        assert.equal(a.text("x", "abc", 32), b.text("x", "abc", 32));
+        assert.equal(a.uuid("x"), b.uuid("x"));
+        assert.equal(a.int("x", 1000), b.int("x", 1000));
+        assert.notEqual(a.text("x", "abcdef", 32), a.text("y", "abcdef", 32));
+        assert.notEqual(a.bytes("x", 16).toString("hex"), new PlanRandom("2").bytes("x", 16).toString("hex"));
+        assert.match(a.uuid("x"), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        assert.ok(a.int("y", 7) < 7);
+    });
+
+    it("stays fresh without a seed", () => {
+        const r = new PlanRandom();
+        assert.notEqual(r.bytes("x", 16).toString("hex"), r.bytes("x", 16).toString("hex"));
+    });
+
+    it("accepts a non-negative integer seed only, normalised", () => {
+        assert.equal(parseSeed("007"), "7");
+        assert.throws(() => parseSeed("-1"), /non-negative integer/);
+        assert.throws(() => parseSeed("abc"), /non-negative integer/);
+        assert.deepEqual(parseCliArgs(["dev", "--seed", "42"]), { stack: "dev", json: undefined, out: undefined, program: undefined, config: undefined, policyConfig: undefined, recordMockSecrets: undefined, seed: "42" });
+    });
+
+    it("gives every resource the same mock values whatever order the registrations arrive in", () => {
+        const regs = [
+            { type: PASSWORD, name: "db-password", inputs: { length: 24 }, custom: true },
+            { type: PASSWORD, name: "redis-password", inputs: { length: 24 }, custom: true },
+            { type: SERVICE, name: "api-svc", inputs: { metadata: { namespace: "ptc" }, spec: {} }, custom: true },
+            { type: "aws:iam/accessKey:AccessKey", name: "backup-key", inputs: {}, custom: true },
+            { type: "command:local:Command", name: "dev-cert", inputs: { create: "openssl req -x509 -newkey rsa:2048" }, custom: true },
+        ];
+        const first = new PlanMocks(new PlanRandom("5"));
+        const second = new PlanMocks(new PlanRandom("5"));
+        const forward = regs.map((r) => first.newResource(r));
+        const backward = [...regs].reverse().map((r) => second.newResource(r)).reverse();
+        assert.deepEqual(forward, backward);
+        assert.deepEqual([...first.generatedSecrets].sort(), [...second.generatedSecrets].sort());
+        assert.notEqual(forward[0].state.result, forward[1].state.result, "two passwords differ");
+        const other = new PlanMocks(new PlanRandom("6")).newResource(regs[0]);
+        assert.notEqual(other.state.result, forward[0].state.result);
+    });
+
+    it("derives secure-config placeholders from the seed and the key", () => {
+        const r = new PlanRandom("3");
+        assert.equal(securePlaceholder("demo:apiKey", r), securePlaceholder("demo:apiKey", new PlanRandom("3")));
+        assert.notEqual(securePlaceholder("demo:apiKey", r), securePlaceholder("demo:otherKey", r));
+        assert.notEqual(securePlaceholder("demo:apiKey", r), securePlaceholder("demo:apiKey", new PlanRandom("4")));
+        assert.notEqual(securePlaceholder("demo:apiKey"), securePlaceholder("demo:apiKey"), "fresh without a seed");
     });
 });

@@ -1,7 +1,8 @@
 /**
  * The offline plan of the two real stacks (index.ts with Pulumi.dev.yaml and Pulumi.prod.yaml),
  * each in its own process: exit 0 with the pack's own config, every core workload present with a
- * health check on the stack's platform, no stand-in secret anywhere, every manifest schema-valid.
+ * health check on the stack's platform, no stand-in secret anywhere, every manifest schema-valid;
+ * with `--seed`, two plans are byte-identical and another seed changes the secret-derived values.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -10,6 +11,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 
 import { validateManifest } from "../../components/platform/kubernetes";
+import { arr, record as obj } from "../../stacks/objects";
 import { type ChildPlanResult, planInChildProcess } from "../../tools/plan/child";
 import type { PlanJson } from "../../tools/plan/plan";
 import { findLeaks, listFiles, readTree } from "./leaks";
@@ -18,10 +20,6 @@ const CORE = ["api", "web", "postgres", "redis", "edge"] as const;
 const WORKLOAD = "proteamcare.io/workload";
 
 type Resource = PlanJson["resources"][number];
-type Obj = Record<string, unknown>;
-
-const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The docker containers running `workload` (by the workload label). */
 function dockerContainers(json: PlanJson, workload: string): Resource[] {
@@ -45,12 +43,20 @@ for (const stack of ["dev", "prod"] as const) {
         let tmp: string;
         let out: string;
         let run: ChildPlanResult;
+        let again: ChildPlanResult;
+        let other: ChildPlanResult;
         let json: PlanJson;
 
         before(async () => {
             tmp = fs.mkdtempSync(path.join(os.tmpdir(), `plan-${stack}-`));
             out = path.join(tmp, "out");
-            run = await planInChildProcess({ stack, out, recordMockSecrets: true });
+            // Seeded, so the leak checks below also hold for deterministic plans; the same seed
+            // again and another seed, in parallel, for the determinism checks.
+            [run, again, other] = await Promise.all([
+                planInChildProcess({ stack, out, seed: 1, recordMockSecrets: true }),
+                planInChildProcess({ stack, out: path.join(tmp, "again"), seed: 1, recordMockSecrets: true }),
+                planInChildProcess({ stack, out: path.join(tmp, "other"), seed: 2, recordMockSecrets: true }),
+            ]);
             assert.ok(run.json, `the ${stack} plan wrote no JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
             json = run.json;
         });
@@ -134,6 +140,26 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.equal(api.dns_sd_configs, undefined);
                 assert.deepEqual(arr(api.static_configs).map(obj).map((c) => c.targets), [["api:8000"]]);
             }
+        });
+
+        it("gives byte-identical JSON and artifacts for the same seed", () => {
+            assert.equal(again.code, 0, again.stderr);
+            assert.ok(run.jsonText !== undefined && again.jsonText !== undefined);
+            assert.ok(run.jsonText === again.jsonText, "the two --json files differ");
+            const files = listFiles(out);
+            assert.deepEqual(listFiles(path.join(tmp, "again")), files);
+            const differ = files.filter((f) => !fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(tmp, "again", f))));
+            assert.deepEqual(differ, [], "artifacts that differ between two plans with the same seed");
+            assert.deepEqual(again.mockSecrets, run.mockSecrets, "the same stand-in secrets");
+        });
+
+        it("derives the stand-in secrets from the seed: another seed changes them and what the plan derives from them", () => {
+            assert.equal(other.code, 0, other.stderr);
+            const first = new Set(run.mockSecrets ?? []);
+            assert.deepEqual((other.mockSecrets ?? []).filter((s) => first.has(s)), [], "no stand-in secret is shared between seeds 1 and 2");
+            const files = listFiles(out);
+            const changed = files.filter((f) => fs.existsSync(path.join(tmp, "other", f)) && !fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(tmp, "other", f))));
+            assert.ok(other.jsonText !== run.jsonText || changed.length > 0, "seed 2 renders exactly what seed 1 does");
         });
 
         it("shows no generated password, key or secure-config placeholder anywhere", () => {

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PlanResource, runPolicyPack, Violation } from "../../policy/runner";
+import { SECRET_SIG, SIG_KEY, UNKNOWN_VALUE } from "../../policy/sdk-analyzer";
 
 /** A JSON fixture that tests mutate freely (resource inputs are untyped JSON to the analyzer). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,11 +15,11 @@ export type Fixture = any;
 
 /** Pulumi's secret envelope, as the engine sends secret values to the analyzer. */
 export function secret(value: unknown): Record<string, unknown> {
-    return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+    return { [SIG_KEY]: SECRET_SIG, value };
 }
 
 /** The engine's sentinel for an unknown value during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN = UNKNOWN_VALUE;
 
 /** Path of a pack config file. */
 export const PROD_CONFIG = path.join(__dirname, "..", "..", "policy", "config", "prod.json");

@@ -1,8 +1,12 @@
 /**
- * Test support for the SDK's mock runtime: installs recording mocks and reads Outputs as promises.
- * Install the mocks before importing code that creates resources.
+ * Test support for the SDK's mock runtime, the one module every test installs mocks through:
+ * recording mocks with sensible default outputs (a test adds or overrides outputs per type),
+ * and Outputs read as promises. Install the mocks before importing code that creates resources
+ * (`await import(...)` inside `before`).
  */
 import * as pulumi from "@pulumi/pulumi";
+
+import { SECRET_SIG, SIG_KEY } from "../../tools/plan/sdk-monitor";
 
 /** A resource the mocks saw registered. */
 export interface RecordedResource {
@@ -10,6 +14,8 @@ export interface RecordedResource {
     readonly name: string;
     readonly inputs: Record<string, unknown>;
     readonly custom: boolean;
+    /** The provider reference (`urn::id`) it was given, if any. */
+    readonly provider?: string;
 }
 
 /** What {@link installMocks} returns: every resource registered since. */
@@ -23,14 +29,42 @@ export interface MockRecorder {
     readonly generatedSecrets: string[];
 }
 
-/** Installs recording mocks (project "pro-team-care", the given stack). */
-export function installMocks(stack = "test"): MockRecorder {
+/** Options of {@link installMocks}. */
+export interface MockOptions {
+    /** Stack name. Defaults to "test". */
+    readonly stack?: string;
+    /**
+     * A test's own outputs for a registration: `state` is merged over the inputs and the
+     * defaults, `id` replaces `<name>-id`; undefined keeps the defaults. Defaults to none.
+     */
+    readonly outputs?: (args: pulumi.runtime.MockResourceArgs) => { readonly id?: string; readonly state?: Record<string, unknown> } | undefined;
+    /** A test's own answer to an invoke; undefined falls back to the default answers. Defaults to none. */
+    readonly call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
+}
+
+/** The default answers to the invokes the program makes (AWS identity, region, partition); else the inputs. */
+function defaultCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+        return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/test", userId: "test" };
+    }
+    if (args.token === "aws:index/getRegion:getRegion") return { name: "sa-east-1", region: "sa-east-1" };
+    if (args.token === "aws:index/getPartition:getPartition") return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    return args.inputs as Record<string, unknown>;
+}
+
+/**
+ * Installs recording mocks (project "pro-team-care"). Outputs are the inputs, plus a fresh
+ * password for each RandomPassword (recorded in `generatedSecrets`) and a PEM-looking stdout
+ * for local commands, plus whatever `opts.outputs` adds. A string argument is the stack name.
+ */
+export function installMocks(opts: string | MockOptions = {}): MockRecorder {
+    const o: MockOptions = typeof opts === "string" ? { stack: opts } : opts;
     const resources: RecordedResource[] = [];
     const generatedSecrets: string[] = [];
     pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, ...(args.provider !== undefined ? { provider: args.provider } : {}) });
                 const state: Record<string, unknown> = { ...args.inputs };
                 if (args.type === "random:index/randomPassword:RandomPassword") {
                     const value = `mockpw${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
@@ -40,19 +74,15 @@ export function installMocks(stack = "test"): MockRecorder {
                 if (args.type === "command:local:Command") {
                     state.stdout = "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n";
                 }
-                return { id: `${args.name}-id`, state };
+                const own = o.outputs?.(args);
+                return { id: own?.id ?? `${args.name}-id`, state: { ...state, ...own?.state } };
             },
             call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-                if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-                    return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/test", userId: "test" };
-                }
-                if (args.token === "aws:index/getRegion:getRegion") return { name: "sa-east-1", region: "sa-east-1" };
-                if (args.token === "aws:index/getPartition:getPartition") return { partition: "aws", dnsSuffix: "amazonaws.com" };
-                return args.inputs;
+                return o.call?.(args) ?? defaultCall(args);
             },
         },
         "pro-team-care",
-        stack,
+        o.stack ?? "test",
         false,
     );
     return {
@@ -85,10 +115,6 @@ export async function settle(): Promise<void> {
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     await new Promise((r) => setTimeout(r, 50));
 }
-
-/** Pulumi's secret envelope key and signature, as the mock monitor passes secret inputs. */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** True when a recorded input value is wrapped as a secret. */
 export function isSecretInput(v: unknown): boolean {

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 
+import { arr, record, str } from "../../stacks/objects";
 import { CLUSTER_SCOPED_KINDS, kubernetesTypeInfo } from "./mocks";
 import { containsSecret, isPlainObject, isSecretEnvelope, REDACTED, redactLeaves, unwrapSecrets } from "./secrets";
 
@@ -84,18 +85,6 @@ export interface KubernetesManifest {
     readonly raw: Record<string, unknown>;
 }
 
-function str(v: unknown): string | undefined {
-    return typeof v === "string" ? v : undefined;
-}
-
-function obj(v: unknown): Record<string, unknown> {
-    return isPlainObject(v) ? v : {};
-}
-
-function arr(v: unknown): unknown[] {
-    return Array.isArray(v) ? v : [];
-}
-
 function safeSegment(s: string): string {
     return s.replace(/[^A-Za-z0-9._-]/g, "_");
 }
@@ -114,8 +103,8 @@ export function kubernetesManifests(resources: readonly ArtifactSource[]): Kuber
         const info = kubernetesTypeInfo(r.type);
         if (!info || !r.custom || /(Patch|List)$/.test(info.kind)) continue;
         const inputs = r.inputs;
-        const meta = obj(inputs.metadata);
-        const stateMeta = obj(unwrapSecrets(r.state?.metadata));
+        const meta = record(inputs.metadata);
+        const stateMeta = record(unwrapSecrets(r.state?.metadata));
         const kind = str(inputs.kind) ?? info.kind;
         const name = str(unwrapSecrets(meta.name)) ?? str(stateMeta.name) ?? r.name;
         const namespace = CLUSTER_SCOPED_KINDS.has(kind) ? undefined : (str(unwrapSecrets(meta.namespace)) ?? str(stateMeta.namespace) ?? "default");
@@ -143,18 +132,18 @@ export function manifestPath(m: Pick<KubernetesManifest, "kind" | "name" | "name
 }
 
 function podSpecOf(m: KubernetesManifest): Record<string, unknown> | undefined {
-    const spec = obj(unwrapSecrets(m.raw.spec));
+    const spec = record(unwrapSecrets(m.raw.spec));
     switch (m.kind) {
         case "Pod":
             return spec;
         case "CronJob":
-            return obj(obj(obj(obj(spec.jobTemplate).spec).template).spec);
+            return record(record(record(record(spec.jobTemplate).spec).template).spec);
         case "Deployment":
         case "StatefulSet":
         case "DaemonSet":
         case "ReplicaSet":
         case "Job":
-            return obj(obj(spec.template).spec);
+            return record(record(spec.template).spec);
         default:
             return undefined;
     }
@@ -181,7 +170,7 @@ function skip(c: Collector, p: string, reason: string, source: string): void {
 
 /** The workload a docker container runs: its `proteamcare.io/workload` label, if any. */
 function dockerWorkload(inputs: Record<string, unknown>): string | undefined {
-    for (const l of arr(unwrapSecrets(inputs.labels)).map(obj)) {
+    for (const l of arr(unwrapSecrets(inputs.labels)).map(record)) {
         if (l.label === WORKLOAD_LABEL && typeof l.value === "string") return l.value;
     }
     return undefined;
@@ -198,7 +187,7 @@ function dockerArtifacts(resources: readonly ArtifactSource[], c: Collector): vo
         const uploads = r.inputs.uploads;
         const wholeSecret = isSecretEnvelope(uploads);
         for (const item of arr(unwrapSecrets(uploads))) {
-            const u = obj(item);
+            const u = record(item);
             const file = str(u.file);
             if (!file) continue;
             const target = containerPath(`files/${safeSegment(workload)}`, file);
@@ -206,7 +195,7 @@ function dockerArtifacts(resources: readonly ArtifactSource[], c: Collector): vo
                 c.notes.push(`${r.urn}: upload path ${file} is not a safe path; not written`);
                 continue;
             }
-            const rawItem = arr(wholeSecret ? [] : uploads).find((x) => str(obj(unwrapSecrets(x)).file) === file);
+            const rawItem = arr(wholeSecret ? [] : uploads).find((x) => str(record(unwrapSecrets(x)).file) === file);
             if (wholeSecret || rawItem === undefined || containsSecret(rawItem)) {
                 skip(c, target, "secret upload", r.urn);
                 continue;
@@ -224,7 +213,7 @@ interface Entry {
 }
 
 function entriesOf(source: Record<string, unknown>, keys: readonly string[]): Entry[] {
-    const items = arr(source.items).map(obj);
+    const items = arr(source.items).map(record);
     if (items.length > 0) return items.map((i) => ({ key: str(i.key) ?? "", rel: str(i.path) ?? str(i.key) ?? "" })).filter((e) => e.key !== "");
     return keys.map((k) => ({ key: k, rel: k }));
 }
@@ -236,17 +225,17 @@ function kubernetesFiles(manifests: readonly KubernetesManifest[], c: Collector)
     for (const w of manifests) {
         const pod = podSpecOf(w);
         if (!pod) continue;
-        const labels = obj(obj(w.raw.metadata).labels);
+        const labels = record(record(w.raw.metadata).labels);
         const workload = safeSegment(str(unwrapSecrets(labels[WORKLOAD_LABEL])) ?? w.name);
-        const volumes = new Map(arr(pod.volumes).map(obj).map((v) => [str(v.name) ?? "", v]));
-        for (const ctr of [...arr(pod.initContainers), ...arr(pod.containers)].map(obj)) {
-            for (const mount of arr(ctr.volumeMounts).map(obj)) {
+        const volumes = new Map(arr(pod.volumes).map(record).map((v) => [str(v.name) ?? "", v]));
+        for (const ctr of [...arr(pod.initContainers), ...arr(pod.containers)].map(record)) {
+            for (const mount of arr(ctr.volumeMounts).map(record)) {
                 const vol = volumes.get(str(mount.name) ?? "");
                 if (!vol) continue;
                 const sources: { kind: "ConfigMap" | "Secret"; name: string; src: Record<string, unknown> }[] = [];
                 if (isPlainObject(vol.configMap)) sources.push({ kind: "ConfigMap", name: str(vol.configMap.name) ?? "", src: vol.configMap });
                 if (isPlainObject(vol.secret)) sources.push({ kind: "Secret", name: str(vol.secret.secretName) ?? "", src: vol.secret });
-                for (const s of arr(obj(vol.projected).sources).map(obj)) {
+                for (const s of arr(record(vol.projected).sources).map(record)) {
                     if (isPlainObject(s.configMap)) sources.push({ kind: "ConfigMap", name: str(s.configMap.name) ?? "", src: s.configMap });
                     if (isPlainObject(s.secret)) sources.push({ kind: "Secret", name: str(s.secret.name) ?? "", src: s.secret });
                 }
@@ -262,7 +251,7 @@ function kubernetesFiles(manifests: readonly KubernetesManifest[], c: Collector)
                     const data = target.raw.data;
                     const binary = target.raw.binaryData;
                     const stringData = target.raw.stringData;
-                    const keys = [...new Set([...Object.keys(obj(unwrapSecrets(data))), ...Object.keys(obj(unwrapSecrets(binary))), ...Object.keys(obj(unwrapSecrets(stringData)))])].sort();
+                    const keys = [...new Set([...Object.keys(record(unwrapSecrets(data))), ...Object.keys(record(unwrapSecrets(binary))), ...Object.keys(record(unwrapSecrets(stringData)))])].sort();
                     for (const e of entriesOf(s.src, keys)) {
                         if (subPath !== undefined && e.rel !== subPath) continue;
                         const inside = subPath !== undefined ? mountPath : `${mountPath}/${e.rel}`;
@@ -280,7 +269,7 @@ function kubernetesFiles(manifests: readonly KubernetesManifest[], c: Collector)
     }
     for (const m of manifests) {
         if (m.kind !== "ConfigMap" || mounted.has(m.urn)) continue;
-        const keys = [...new Set([...Object.keys(obj(unwrapSecrets(m.raw.data))), ...Object.keys(obj(unwrapSecrets(m.raw.binaryData)))])].sort();
+        const keys = [...new Set([...Object.keys(record(unwrapSecrets(m.raw.data))), ...Object.keys(record(unwrapSecrets(m.raw.binaryData)))])].sort();
         for (const k of keys) {
             const out = containerPath(`files/_unmounted/${safeSegment(`${m.namespace}-${m.name}`)}`, k);
             if (out) writeConfigMapEntry(c, out, m, k);
@@ -291,8 +280,8 @@ function kubernetesFiles(manifests: readonly KubernetesManifest[], c: Collector)
 function writeConfigMapEntry(c: Collector, out: string, cm: KubernetesManifest, key: string): void {
     const data = cm.raw.data;
     const binary = cm.raw.binaryData;
-    const dataValue = isSecretEnvelope(data) ? data : obj(data)[key];
-    const binaryValue = isSecretEnvelope(binary) ? binary : obj(binary)[key];
+    const dataValue = isSecretEnvelope(data) ? data : record(data)[key];
+    const binaryValue = isSecretEnvelope(binary) ? binary : record(binary)[key];
     const v = dataValue ?? binaryValue;
     if (v === undefined) return;
     if (containsSecret(v)) {

@@ -14,7 +14,7 @@ import type { PlanJson } from "./plan";
 export const CLI_PATH = path.join(__dirname, "cli.ts");
 
 /** tsx's loader (TypeScript for both CommonJS and ESM), by absolute URL so any cwd works. */
-const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve("tsx/package.json")), "dist", "loader.mjs")).href;
+export const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve("tsx/package.json")), "dist", "loader.mjs")).href;
 
 /** Options of {@link planInChildProcess}; paths are relative to `cwd`. */
 export interface ChildPlanOptions {
@@ -28,6 +28,8 @@ export interface ChildPlanOptions {
     readonly policyConfig?: string;
     /** `--out DIR`: where artifacts go. Defaults to none. */
     readonly out?: string;
+    /** `--seed N`: a deterministic plan. Defaults to fresh randomness. */
+    readonly seed?: number | string;
     /** Also collect the run's stand-in secrets (`--record-mock-secrets`). Defaults to false. */
     readonly recordMockSecrets?: boolean;
     /** Working directory. Defaults to the repository root. */
@@ -46,6 +48,8 @@ export interface ChildPlanResult {
     readonly stderr: string;
     /** The `--json` document, when the plan got that far. */
     readonly json?: PlanJson;
+    /** The `--json` file exactly as written (for byte comparisons). */
+    readonly jsonText?: string;
     /** The run's stand-in secrets, when asked for and the plan got that far. */
     readonly mockSecrets?: readonly string[];
 }
@@ -61,6 +65,7 @@ export async function planInChildProcess(opts: ChildPlanOptions): Promise<ChildP
         if (opts.config !== undefined) args.push("--config", opts.config);
         if (opts.policyConfig !== undefined) args.push("--policy-config", opts.policyConfig);
         if (opts.out !== undefined) args.push("--out", opts.out);
+        if (opts.seed !== undefined) args.push("--seed", String(opts.seed));
         if (opts.recordMockSecrets) args.push("--record-mock-secrets", secretsFile);
         const cwd = opts.cwd ?? path.resolve(__dirname, "..", "..");
         const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
@@ -79,9 +84,10 @@ export async function planInChildProcess(opts: ChildPlanOptions): Promise<ChildP
                 resolve({ code: c ?? (signal ? 128 : 1), stdout: out, stderr: err });
             });
         });
-        const json = fs.existsSync(jsonFile) ? (JSON.parse(fs.readFileSync(jsonFile, "utf8")) as PlanJson) : undefined;
+        const jsonText = fs.existsSync(jsonFile) ? fs.readFileSync(jsonFile, "utf8") : undefined;
+        const json = jsonText !== undefined ? (JSON.parse(jsonText) as PlanJson) : undefined;
         const mockSecrets = fs.existsSync(secretsFile) ? (JSON.parse(fs.readFileSync(secretsFile, "utf8")) as string[]) : undefined;
-        return { code, stdout, stderr, ...(json ? { json } : {}), ...(mockSecrets ? { mockSecrets } : {}) };
+        return { code, stdout, stderr, ...(json ? { json, jsonText } : {}), ...(mockSecrets ? { mockSecrets } : {}) };
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- <stack> [--json FILE] [--out DIR] [--program PATH] [--config FILE] [--policy-config FILE]`
+ * `npm run plan -- <stack> [--json FILE] [--out DIR] [--seed N] [--program PATH] [--config FILE] [--policy-config FILE]`
  *
  * Runs the program offline under the SDK's mocks with the stack's own config, prints the
  * resource tree and the policy report, optionally writes the JSON contract and the rendered
@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 
 import { renderArtifacts, writeArtifacts } from "./artifacts";
 import { exitCodeFor, PlanProgramError, REPO_ROOT, runPlan, toPlanJson } from "./plan";
+import { parseSeed } from "./random";
 import { renderReport } from "./report";
 import { PlanConfigError } from "./stack-config";
 
@@ -24,6 +25,9 @@ options:
   --json FILE            write the plan as JSON (secrets replaced by "[secret]")
   --out DIR              write rendered artifacts (Kubernetes manifests, docker container
                          definitions, config files) to DIR
+  --seed N               derive every mock secret, id and secure-config placeholder from N
+                         (a non-negative integer): two plans with the same seed give
+                         byte-identical --json and --out (default: fresh random values)
   --program PATH         program entry file (default: Pulumi.yaml main, else index.ts)
   --config FILE          stack config file (default: Pulumi.<stack>.yaml beside Pulumi.yaml)
   --policy-config FILE   policy pack config (default: policy/config/<stack>.json if present)
@@ -50,6 +54,8 @@ export interface CliArgs {
     readonly policyConfig?: string;
     /** `--record-mock-secrets FILE`. */
     readonly recordMockSecrets?: string;
+    /** `--seed N`, normalised by {@link parseSeed}. */
+    readonly seed?: string;
 }
 
 /** Parses the command line; throws with a usage hint on bad arguments. */
@@ -64,6 +70,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | "help" {
             config: { type: "string" },
             "policy-config": { type: "string" },
             "record-mock-secrets": { type: "string" },
+            seed: { type: "string" },
             help: { type: "boolean", short: "h" },
         },
     });
@@ -79,6 +86,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | "help" {
         config: values.config,
         policyConfig: values["policy-config"],
         recordMockSecrets: values["record-mock-secrets"],
+        ...(values.seed !== undefined ? { seed: parseSeed(values.seed) } : {}),
     };
 }
 
@@ -128,7 +136,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const secretsFile = abs(args.recordMockSecrets);
     let result;
     try {
-        result = await runPlan({ stack: args.stack, program: abs(args.program), configFile: abs(args.config), policyConfigFile: abs(args.policyConfig) });
+        result = await runPlan({ stack: args.stack, program: abs(args.program), configFile: abs(args.config), policyConfigFile: abs(args.policyConfig), seed: args.seed });
     } catch (e) {
         printError(e);
         return 2;

@@ -2,21 +2,26 @@
  * The mock provider behind the offline plan: realistic outputs for the resource types the
  * program creates, and sensible answers to the invokes it makes, with no engine, plugin or cloud.
  *
- * Random resources return fresh random values on every run (they are what a real deployment
- * would generate); every value that stands for a secret is remembered in
- * {@link PlanMocks.generatedSecrets} so that tests can prove none of them leaks.
+ * Random values (passwords, keys, uuids, uids, cluster IPs, PEM bodies) come from a
+ * {@link PlanRandom}: fresh on every run by default (what a real deployment would generate),
+ * derived from `--seed` and a label (type, name, purpose) when the plan must be reproducible.
+ * Every value that stands for a secret is remembered in {@link PlanMocks.generatedSecrets} so
+ * that tests can prove none of them leaks.
+ *
+ * To mock a new type, add a `case` to {@link PlanMocks.newResource} and draw its random parts
+ * through {@link PlanMocks.randomText}, {@link PlanMocks.pemBlock} or {@link PlanMocks.random},
+ * labelled with the resource's type and name.
  */
-import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 
+import { num, str } from "../../stacks/objects";
+import { DIGITS, LOWER, PlanRandom, UPPER } from "./random";
 import { isPlainObject, unwrapSecrets } from "./secrets";
 
 /** Account and region every AWS answer uses. */
 export const MOCK_AWS = { accountId: "123456789012", region: "us-east-1", partition: "aws" } as const;
 
-const LOWER = "abcdefghijklmnopqrstuvwxyz";
-const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const DIGITS = "0123456789";
 const DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
 
 /** Kubernetes kinds that are not namespaced (the plan gives them no namespace). */
@@ -48,14 +53,6 @@ function plain(inputs: unknown): Record<string, unknown> {
     return isPlainObject(v) ? v : {};
 }
 
-function str(v: unknown): string | undefined {
-    return typeof v === "string" ? v : undefined;
-}
-
-function num(v: unknown): number | undefined {
-    return typeof v === "number" ? v : undefined;
-}
-
 /** Parses a Kubernetes type token (`kubernetes:apps/v1:Deployment`) into apiVersion and kind. */
 export function kubernetesTypeInfo(type: string): { apiVersion: string; kind: string } | undefined {
     const m = /^kubernetes:([\w.-]+)\/(v[\w]+):(\w+)$/.exec(type);
@@ -70,6 +67,13 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     readonly generatedSecrets: string[] = [];
     /** Invoke tokens answered by the generic fallback (shown as a note in the plan). */
     readonly unmockedCalls = new Set<string>();
+    /** Where every random value comes from. */
+    readonly random: PlanRandom;
+
+    /** `random` defaults to fresh randomness (an unseeded {@link PlanRandom}). */
+    constructor(random: PlanRandom = new PlanRandom()) {
+        this.random = random;
+    }
 
     /** Answers an invoke. */
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -97,7 +101,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "aws:iam/getPolicyDocument:getPolicyDocument":
                 return { json: policyDocumentJson(inputs), minifiedJson: JSON.stringify(JSON.parse(policyDocumentJson(inputs))), id: "policy" };
             case "command:local:run":
-                return { ...inputs, stdout: this.pemStdout(str(inputs.command)), stderr: "" };
+                return { ...inputs, stdout: this.pemStdout(`${args.token}:${str(inputs.command) ?? ""}`, str(inputs.command)), stderr: "" };
             case "docker:index/getRegistryImage:getRegistryImage":
                 return { ...inputs, sha256Digest: `sha256:${stableSuffix(str(inputs.name) ?? "image", 64)}`, id: str(inputs.name) ?? "image" };
             default:
@@ -112,29 +116,31 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         const p = plain(inputs);
         const name = args.name;
         const t = args.type;
+        // What every random draw of this resource is labelled with (plus its purpose).
+        const label = `${t}::${name}`;
         const k8s = kubernetesTypeInfo(t);
-        if (k8s) return this.kubernetes(name, k8s.kind, inputs, p);
+        if (k8s) return this.kubernetes(label, name, k8s.kind, inputs, p);
         if (t.startsWith("pulumi:providers:")) return { id: `${name}-provider-id`, state: inputs };
         switch (t) {
             case "random:index/randomPassword:RandomPassword": {
-                const result = this.randomText(p);
+                const result = this.randomText(`${label}:result`, p);
                 this.generatedSecrets.push(result);
-                const bcryptHash = `$2a$10$${randomBytes(33).toString("base64").slice(0, 53)}`;
+                const bcryptHash = `$2a$10$${this.random.bytes(`${label}:bcryptHash`, 33).toString("base64").slice(0, 53)}`;
                 this.generatedSecrets.push(bcryptHash);
                 return { id: "none", state: { ...inputs, result, bcryptHash } };
             }
             case "random:index/randomString:RandomString": {
-                const result = this.randomText(p);
+                const result = this.randomText(`${label}:result`, p);
                 this.generatedSecrets.push(result);
                 return { id: result, state: { ...inputs, result } };
             }
             case "random:index/randomBytes:RandomBytes": {
-                const buf = randomBytes(num(p.length) ?? 32);
+                const buf = this.random.bytes(`${label}:bytes`, num(p.length) ?? 32);
                 this.generatedSecrets.push(buf.toString("base64"), buf.toString("hex"));
                 return { id: "none", state: { ...inputs, base64: buf.toString("base64"), hex: buf.toString("hex") } };
             }
             case "random:index/randomId:RandomId": {
-                const buf = randomBytes(num(p.byteLength) ?? 8);
+                const buf = this.random.bytes(`${label}:id`, num(p.byteLength) ?? 8);
                 const prefix = str(p.prefix) ?? "";
                 const hex = prefix + buf.toString("hex");
                 return {
@@ -143,13 +149,13 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 };
             }
             case "random:index/randomUuid:RandomUuid": {
-                const result = randomUUID();
+                const result = this.random.uuid(`${label}:result`);
                 return { id: result, state: { ...inputs, result } };
             }
             case "random:index/randomInteger:RandomInteger": {
                 const min = num(p.min) ?? 0;
                 const max = num(p.max) ?? min + 100;
-                const result = min + randomInt(Math.max(1, max - min + 1));
+                const result = min + this.random.int(`${label}:result`, Math.max(1, max - min + 1));
                 return { id: String(result), state: { ...inputs, result } };
             }
             case "random:index/randomPet:RandomPet": {
@@ -158,7 +164,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             }
             case "command:local:Command":
             case "command:remote:Command":
-                return { id: `${name}-${stableSuffix(name)}`, state: { ...inputs, stdout: this.pemStdout(str(p.create)), stderr: "" } };
+                return { id: `${name}-${stableSuffix(name)}`, state: { ...inputs, stdout: this.pemStdout(label, str(p.create)), stderr: "" } };
             case "docker:index/container:Container": {
                 const n = str(p.name) ?? name;
                 return { id: stableSuffix(`container:${n}`, 64), state: { ...inputs, name: n, hostname: str(p.hostname) ?? n, exitCode: 0 } };
@@ -175,11 +181,15 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             default:
                 break;
         }
-        if (t.startsWith("aws:")) return this.aws(name, t, inputs, p);
+        if (t.startsWith("aws:")) return this.aws(label, name, t, inputs, p);
         return { id: args.custom === false ? undefined : `${name}-id`, state: inputs };
     }
 
-    private randomText(p: Record<string, unknown>): string {
+    /**
+     * Random text shaped by a random resource's inputs (`length`, `lower`, `upper`, `numeric`,
+     * `special`, `overrideSpecial`), for `label`. The caller records it as a secret if it is one.
+     */
+    randomText(label: string, p: Record<string, unknown>): string {
         const length = num(p.length) ?? 16;
         let alphabet = "";
         if (p.lower !== false) alphabet += LOWER;
@@ -187,9 +197,17 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         if (p.numeric !== false && p.number !== false) alphabet += DIGITS;
         if (p.special !== false) alphabet += str(p.overrideSpecial) ?? DEFAULT_SPECIAL;
         if (alphabet === "") alphabet = LOWER;
-        let out = "";
-        for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
-        return out;
+        return this.random.text(label, alphabet, length);
+    }
+
+    /**
+     * A PEM block of `type` (`CERTIFICATE`, `PRIVATE KEY`, ...) with a random body, for `label`.
+     * `secret` records the body in {@link generatedSecrets} (leak checks look for it): pass true for keys.
+     */
+    pemBlock(label: string, type: string, secret: boolean): string {
+        const { pem, body } = this.random.pem(label, type);
+        if (secret) this.generatedSecrets.push(body);
+        return pem;
     }
 
     /**
@@ -197,36 +215,34 @@ export class PlanMocks implements pulumi.runtime.Mocks {
      * (`genpkey`, `genrsa`, `-newkey`…), a certificate when it issues one (`req -x509`, `x509`),
      * both when it does both or says neither. Key bodies are recorded as secrets.
      */
-    private pemStdout(command: string | undefined): string {
+    private pemStdout(label: string, command: string | undefined): string {
         const text = command ?? "";
         const makesKey = /\b(genpkey|genrsa|ecparam\b[^\n]*-genkey)\b|-newkey\b/.test(text);
         const makesCert = /\breq\b[^\n]*-x509\b|\bx509\b/.test(text);
-        const cert = `-----BEGIN CERTIFICATE-----\n${randomBytes(96).toString("base64")}\n-----END CERTIFICATE-----\n`;
-        const keyBody = randomBytes(96).toString("base64");
-        const key = `-----BEGIN PRIVATE KEY-----\n${keyBody}\n-----END PRIVATE KEY-----\n`;
+        const cert = this.pemBlock(`${label}:stdout`, "CERTIFICATE", false);
         if (makesCert && !makesKey) return cert;
-        this.generatedSecrets.push(keyBody);
+        const key = this.pemBlock(`${label}:stdout`, "PRIVATE KEY", true);
         if (makesKey && !makesCert) return key;
         return cert + key;
     }
 
-    private kubernetes(name: string, kind: string, inputs: Record<string, unknown>, p: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+    private kubernetes(label: string, name: string, kind: string, inputs: Record<string, unknown>, p: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
         const meta = isPlainObject(p.metadata) ? p.metadata : {};
         const rawMeta = isPlainObject(inputs.metadata) ? inputs.metadata : {};
         const objName = str(meta.name) ?? name;
         const namespace = CLUSTER_SCOPED_KINDS.has(kind) ? undefined : (str(meta.namespace) ?? "default");
-        const metadata: Record<string, unknown> = { ...rawMeta, name: objName, uid: randomUUID() };
+        const metadata: Record<string, unknown> = { ...rawMeta, name: objName, uid: this.random.uuid(`${label}:uid`) };
         if (namespace !== undefined) metadata.namespace = namespace;
         const state: Record<string, unknown> = { ...inputs, metadata };
         if (kind === "Service") {
             const spec = isPlainObject(inputs.spec) ? inputs.spec : {};
             const headless = isPlainObject(p.spec) && p.spec.clusterIP === "None";
-            state.spec = { ...spec, clusterIP: headless ? "None" : `10.96.${randomInt(256)}.${1 + randomInt(254)}` };
+            state.spec = { ...spec, clusterIP: headless ? "None" : `10.96.${this.random.int(`${label}:clusterIP:3`, 256)}.${1 + this.random.int(`${label}:clusterIP:4`, 254)}` };
         }
         return { id: namespace === undefined ? objName : `${namespace}/${objName}`, state };
     }
 
-    private aws(name: string, t: string, inputs: Record<string, unknown>, p: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+    private aws(label: string, name: string, t: string, inputs: Record<string, unknown>, p: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
         const { accountId, region } = MOCK_AWS;
         switch (t) {
             case "aws:s3/bucket:Bucket":
@@ -246,7 +262,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 };
             }
             case "aws:kms/key:Key": {
-                const keyId = randomUUID();
+                const keyId = this.random.uuid(`${label}:keyId`);
                 return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}` } };
             }
             case "aws:kms/alias:Alias": {
@@ -260,9 +276,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return { id: n, state: { ...inputs, name: n, arn: `arn:aws:iam::${accountId}:${kind}/${n}`, uniqueId: `AIDA${stableSuffix(n, 17).toUpperCase()}` } };
             }
             case "aws:iam/accessKey:AccessKey": {
-                const id = `AKIA${randomBytes(8).toString("hex").toUpperCase()}`;
-                const secret = randomBytes(30).toString("base64");
-                const ses = randomBytes(33).toString("base64");
+                const id = `AKIA${this.random.bytes(`${label}:id`, 8).toString("hex").toUpperCase()}`;
+                const secret = this.random.bytes(`${label}:secret`, 30).toString("base64");
+                const ses = this.random.bytes(`${label}:sesSmtpPasswordV4`, 33).toString("base64");
                 this.generatedSecrets.push(secret, ses);
                 return { id, state: { ...inputs, id, secret, sesSmtpPasswordV4: ses, status: "Active" } };
             }

@@ -12,8 +12,10 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { type PlanResource, runPolicyPack, secretEnvelopeFindings, type Violation } from "../../policy/runner";
 import { PlanMocks } from "./mocks";
-import { isPlainObject, isSecretEnvelope, normalizeWire, redact, secretEnvelope } from "./secrets";
-import { loadStackConfig, PlanConfigError } from "./stack-config";
+import { PlanRandom } from "./random";
+import { tapMockMonitor, waitForRPCs } from "./sdk-monitor";
+import { isPlainObject, normalizeWire, redact } from "./secrets";
+import { loadStackConfig, PlanConfigError, securePlaceholder } from "./stack-config";
 
 /** The repository root (where Pulumi.yaml, index.ts and policy/ live). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -33,6 +35,11 @@ export interface PlanOptions {
     readonly configFile?: string;
     /** Policy pack config. Defaults to `policy/config/<stack>.json` when it exists, else the pack's defaults. */
     readonly policyConfigFile?: string;
+    /**
+     * Seed (see {@link parseSeed}) every mock secret, id and secure-config placeholder derives
+     * from, so that two plans of the same program give identical results. Defaults to fresh randomness.
+     */
+    readonly seed?: string;
 }
 
 /**
@@ -191,139 +198,21 @@ export function isConfigError(e: unknown): boolean {
     return e.name === "ConfigError";
 }
 
-interface WireStruct {
-    toJavaScript(): Record<string, unknown>;
-}
-interface RegisterRequest {
-    getAdditionalsecretoutputsList(): string[];
-    getDependenciesList(): string[];
-    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom(): boolean;
-    getObject(): WireStruct | undefined;
-}
-interface ReadRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getProperties(): WireStruct | undefined;
-}
-interface UrnResponse {
-    getUrn(): string;
-}
-interface ObjectResponse extends UrnResponse {
-    getObject?(): WireStruct | undefined;
-    setObject?(s: WireStruct): void;
-    getProperties?(): WireStruct | undefined;
-}
-interface OutputsRequest {
-    getUrn(): string;
-    getOutputs(): WireStruct | undefined;
-}
-type Callback<T> = (err: unknown, resp: T | undefined) => void;
-interface MonitorLike {
-    registerResource(req: RegisterRequest, cb: Callback<ObjectResponse>): unknown;
-    readResource(req: ReadRequest, cb: Callback<ObjectResponse>): unknown;
-    registerResourceOutputs(req: OutputsRequest, cb: Callback<unknown>): unknown;
+type Draft = RecordedResource;
+
+function wire(v: Record<string, unknown>): Record<string, unknown> {
+    const n = normalizeWire(v);
+    return isPlainObject(n) ? n : {};
 }
 
-interface Draft {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    custom: boolean;
-    inputs: Record<string, unknown>;
-    state: Record<string, unknown>;
-    additionalSecretOutputs?: string[];
-    dependencies?: string[];
-    propertyDependencies?: Record<string, string[]>;
-}
-
-function wire(s: WireStruct | undefined): Record<string, unknown> {
-    const v = normalizeWire(s?.toJavaScript() ?? {});
-    return isPlainObject(v) ? v : {};
-}
-
-/**
- * Does what the engine does for `additionalSecretOutputs` (and what the mock monitor does not):
- * wraps those output properties in secret envelopes, so that e.g. a RandomPassword's `result`
- * is a secret Output in the program, as in a real deployment.
- */
-function markSecretOutputs(resp: ObjectResponse, names: readonly string[]): void {
-    const struct = resp.getObject?.();
-    if (!struct || names.length === 0 || !resp.setObject) return;
-    const state = struct.toJavaScript();
-    let changed = false;
-    for (const n of names) {
-        if (n in state && !isSecretEnvelope(state[n])) {
-            state[n] = secretEnvelope(state[n]);
-            changed = true;
-        }
-    }
-    if (!changed) return;
-    const Struct = struct.constructor as unknown as { fromJavaScript(v: Record<string, unknown>): WireStruct };
-    resp.setObject(Struct.fromJavaScript(state));
-}
-
-/** Wraps the mock monitor so every registration is recorded with its parent, custom flag and wire inputs. */
-function recordRegistrations(monitor: MonitorLike): { drafts: Draft[]; outputs: Map<string, Record<string, unknown>> } {
+/** Records every registration the mock monitor sees (through the SDK adapter), inputs and state normalised. */
+function recordRegistrations(): { drafts: Draft[]; outputs: Map<string, Record<string, unknown>> } {
     const drafts: Draft[] = [];
     const outputs = new Map<string, Record<string, unknown>>();
-    const registerResource = monitor.registerResource.bind(monitor);
-    const readResource = monitor.readResource.bind(monitor);
-    const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResource = (req, cb) => {
-        const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = [...v.getUrnsList()].sort()));
-        const draft: Draft = {
-            urn: "",
-            type: req.getType(),
-            name: req.getName(),
-            parent: req.getParent() || null,
-            custom: req.getCustom(),
-            inputs: wire(req.getObject()),
-            state: {},
-            additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()].sort(),
-            dependencies: [...new Set(req.getDependenciesList())].sort(),
-            propertyDependencies: Object.fromEntries(Object.keys(propertyDependencies).sort().map((k) => [k, propertyDependencies[k]])),
-        };
-        const secretOutputs = req.getAdditionalsecretoutputsList();
-        return registerResource(req, (err, resp) => {
-            if (!err && resp) {
-                markSecretOutputs(resp, secretOutputs);
-                draft.urn = resp.getUrn();
-                draft.state = wire(resp.getObject?.());
-                drafts.push(draft);
-            }
-            cb(err, resp);
-        });
-    };
-    monitor.readResource = (req, cb) => {
-        const draft: Draft = {
-            urn: "",
-            type: req.getType(),
-            name: req.getName(),
-            parent: req.getParent() || null,
-            custom: true,
-            inputs: wire(req.getProperties()),
-            state: {},
-        };
-        return readResource(req, (err, resp) => {
-            if (!err && resp) {
-                draft.urn = resp.getUrn();
-                draft.state = wire(resp.getProperties?.());
-                drafts.push(draft);
-            }
-            cb(err, resp);
-        });
-    };
-    monitor.registerResourceOutputs = (req, cb) => {
-        outputs.set(req.getUrn(), wire(req.getOutputs()));
-        return registerResourceOutputs(req, cb);
-    };
+    tapMockMonitor({
+        onResource: (r) => void drafts.push({ ...r, inputs: wire(r.inputs), state: wire(r.state) }),
+        onOutputs: (urn, o) => void outputs.set(urn, wire(o)),
+    });
     return { drafts, outputs };
 }
 
@@ -355,16 +244,15 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     used = true;
     const paths = resolvePlanPaths(opts);
     if (paths.program !== undefined && !fs.existsSync(paths.program)) throw new PlanConfigError(`program ${paths.program} not found`);
-    const cfg = loadStackConfig({ projectDir: paths.projectDir, stack: opts.stack, configFile: opts.configFile });
+    const random = new PlanRandom(opts.seed);
+    const cfg = loadStackConfig({ projectDir: paths.projectDir, stack: opts.stack, configFile: opts.configFile, placeholder: (key) => securePlaceholder(key, random) });
     const program = paths.program ?? path.resolve(cfg.projectDir, cfg.main ?? "index.ts");
     if (!fs.existsSync(program)) throw new PlanConfigError(`program ${program} not found: pass --program PATH`);
 
-    const mocks = new PlanMocks();
+    const mocks = new PlanMocks(random);
     pulumi.runtime.setAllConfig({ ...cfg.config }, [...cfg.secretKeys]);
     await pulumi.runtime.setMocks(mocks, cfg.project, opts.stack, false);
-    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike | undefined;
-    if (!monitor) throw new Error("the mock monitor is not installed");
-    const { drafts, outputs } = recordRegistrations(monitor);
+    const { drafts, outputs } = recordRegistrations();
 
     // Errors inside apply callbacks and registrations surface as unhandled rejections; the real
     // language host fails the run on them, so does the plan.
@@ -381,7 +269,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
             const exported: unknown = require(program);
             return typeof exported === "function" ? await (exported as () => unknown)() : exported;
         });
-        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await waitForRPCs();
         // Let rejections queued in the last turn reach the handler.
         await new Promise((resolve) => setImmediate(resolve));
     } catch (e) {
@@ -398,7 +286,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         throw new PlanProgramError("the program logged errors (see above)", undefined, false);
     }
 
-    const resources = treeOrder(drafts.map((d): RecordedResource => ({ ...d })));
+    const resources = treeOrder(drafts);
     const stackRes = resources.find((r) => r.type === "pulumi:pulumi:Stack");
     const stackOutputs = (stackRes && outputs.get(stackRes.urn)) ?? {};
 
@@ -423,7 +311,8 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         ...(policy.exemptions !== undefined ? { exemptions: policy.exemptions } : {}),
         ...(policyConfigFile ? { policyConfigFile } : {}),
         notes: [...cfg.warnings, ...[...mocks.unmockedCalls].sort().map((t) => `invoke ${t} is not mocked: it returned its own arguments`)],
-        mockSecrets: [...mocks.generatedSecrets, ...cfg.placeholders],
+        // Sorted: the mocks record in registration order, which is not stable between runs.
+        mockSecrets: [...new Set([...mocks.generatedSecrets, ...cfg.placeholders])].sort(),
     };
 }
 

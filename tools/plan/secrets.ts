@@ -8,27 +8,18 @@
  * {@link redactLeaves} first.
  */
 
-/** Key that marks a special value on the wire. */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-/** Signature of a secret envelope. */
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-/** Signature of a resource reference. */
-export const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-/** Signature of an asset. */
-export const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-/** Signature of an archive. */
-export const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-/** Signature of an output value (not used by the mock monitor, handled for completeness). */
-export const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-/** The wire sentinel of an unknown (computed) value. */
-export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { isPlainObject } from "../../stacks/objects";
+import { ARCHIVE_SIG, ASSET_SIG, OUTPUT_VALUE_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE } from "./sdk-monitor";
+
+// The SDK's own constants (pulumi.runtime.specialSigKey, ...), through the adapter.
+export { ARCHIVE_SIG, ASSET_SIG, OUTPUT_VALUE_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE };
 
 /** What every secret value is replaced with in the plan's JSON, console and artifacts. */
 export const REDACTED = "[secret]";
 
 /** A secret as the engine receives it. */
 export interface SecretEnvelope {
-    readonly [SIG_KEY]: typeof SECRET_SIG;
+    readonly [key: string]: unknown;
     readonly value: unknown;
 }
 
@@ -42,10 +33,8 @@ export function secretEnvelope(value: unknown): SecretEnvelope {
     return { [SIG_KEY]: SECRET_SIG, value } as SecretEnvelope;
 }
 
-/** True when `v` is a plain JSON object (not an array, not null). */
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+// The object helpers of the program and the tools; re-exported for the plan's modules.
+export { isPlainObject };
 
 /**
  * Turns a wire value (a `google.protobuf.Struct` converted with `toJavaScript()`) into plain JSON:

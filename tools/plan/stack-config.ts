@@ -1,14 +1,15 @@
 /**
  * Reads a project's Pulumi.yaml and a stack's Pulumi.<stack>.yaml the way the Pulumi CLI hands
  * them to a program: every value a string (structured values as JSON), `secure:` values marked
- * secret. The offline plan has no passphrase or KMS key, so each secure value becomes an opaque,
- * freshly random placeholder that is obviously not a real secret.
+ * secret. The offline plan has no passphrase or KMS key, so each secure value becomes an opaque
+ * random placeholder that is obviously not a real secret (fresh per run, or derived from the
+ * plan's seed and the key when the plan is seeded).
  */
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 
+import { PlanRandom } from "./random";
 import { isPlainObject } from "./secrets";
 
 /** A problem with the project or stack files (exit status 2, printed without a stack trace). */
@@ -63,9 +64,10 @@ const DECLARATION_KEYS = new Set(["type", "description", "default", "value", "se
  * A placeholder for the secure value of `key`: a random marker (`offline-plan-placeholder-<hex>`),
  * shaped as a PEM block when the key names a certificate or private key, and as an https URL on
  * the reserved `.invalid` domain when it names a URL, so that programs that check the shape still run.
+ * The marker comes from `random` labelled by `key` (fresh randomness by default).
  */
-export function securePlaceholder(key: string): string {
-    const marker = `offline-plan-placeholder-${randomBytes(12).toString("hex")}`;
+export function securePlaceholder(key: string, random: PlanRandom = new PlanRandom()): string {
+    const marker = `offline-plan-placeholder-${random.bytes(`secure:${key}`, 12).toString("hex")}`;
     const leaf = key.split(/[:.]/).pop() ?? key;
     if (/(cert|crt|pem)/i.test(leaf) && !/key/i.test(leaf)) return pem("CERTIFICATE", marker);
     if (/(tls|ssl|private).*key|^key$|pem/i.test(leaf)) return pem("PRIVATE KEY", marker);
