@@ -159,6 +159,13 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "command:local:Command":
             case "command:remote:Command":
                 return { id: `${name}-${stableSuffix(name)}`, state: { ...inputs, stdout: this.pemStdout(str(p.create)), stderr: "" } };
+            case "tls:index/privateKey:PrivateKey": {
+                // One key in every private form (its body is recorded as a generated secret).
+                const key = this.pemStdout("genpkey");
+                return { id: `${name}-${stableSuffix(name)}`, state: { ...inputs, privateKeyPem: key, privateKeyPemPkcs8: key, privateKeyOpenssh: key } };
+            }
+            case "tls:index/selfSignedCert:SelfSignedCert":
+                return { id: stableSuffix(`cert:${name}`, 32), state: { ...inputs, certPem: this.pemStdout("req -x509"), readyForRenewal: false } };
             case "docker:index/container:Container": {
                 const n = str(p.name) ?? name;
                 return { id: stableSuffix(`container:${n}`, 64), state: { ...inputs, name: n, hostname: str(p.hostname) ?? n, exitCode: 0 } };
