@@ -29,6 +29,7 @@ import {
     startS3,
     waitFor,
 } from "./support/services";
+import { skipOrFail } from "../support/ci";
 
 const execFileAsync = promisify(execFile);
 
@@ -102,11 +103,7 @@ describe("ptc-backup (real PostgreSQL, Redis, s3rver, Pushgateway)", function ()
 
     before(async function () {
         const missing = missingTools(TOOLS);
-        if (missing) {
-            // Outside CI only: missingTools() throws under CI=true.
-            console.warn(`skipping ptc-backup integration tests: ${missing}`);
-            this.skip();
-        }
+        if (missing) skipOrFail(this, `ptc-backup integration tests: ${missing}`);
         work = makeTempDir("ptc-backup-test");
         [pg, redis, s3, pushgateway, pings] = await Promise.all([startPostgres(), startRedis(), startS3(), startPushgateway(), startPingServer()]);
         started.push(() => pg.destroy(), () => redis.stop(), () => s3.stop(), () => pushgateway.stop(), () => pings.close());

@@ -23,6 +23,7 @@ import { ALERTS, AlertingRule, buildRuleGroups, renderAlertRules, Severity } fro
 import { makeDevCertificate } from "./support/dev-cert";
 import { freePort, makeTempDir, missingTools, removeTempDir, requireTool, waitFor } from "./support/services";
 import { SAMPLE_PROMETHEUS_INPUT } from "../support/monitoring-fixtures";
+import { skipOrFail } from "../support/ci";
 
 const run = promisify(execFile);
 
@@ -463,10 +464,7 @@ describe("monitoring: rule and config checks with promtool, amtool and blackbox_
 
     before(function () {
         const missing = missingTools(["promtool", "amtool", "prometheus-blackbox-exporter", "openssl"]);
-        if (missing) {
-            console.log(`skipping: ${missing}`);
-            this.skip();
-        }
+        if (missing) skipOrFail(this, missing);
         dir = makeTempDir("ptc-promtool");
         fs.mkdirSync(path.join(dir, "rules"));
         fs.writeFileSync(path.join(dir, "rules", "ptc.yml"), renderAlertRules());

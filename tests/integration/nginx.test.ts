@@ -18,6 +18,7 @@ import * as zlib from "node:zlib";
 import { NginxConfOptions, renderNginxConf } from "../../components/edge/nginx";
 import { makeDevCertificate } from "./support/dev-cert";
 import { freePort, makeTempDir, missingTools, removeTempDir, requireTool, waitFor } from "./support/services";
+import { skipOrFail } from "../support/ci";
 
 const DOMAIN = "proteamcare.test";
 const BODY_LIMIT_MB = 1;
@@ -190,11 +191,7 @@ describe("edge nginx.conf on a real nginx", function () {
 
     before(async function () {
         const missing = missingTools(["nginx", "openssl"]);
-        if (missing) {
-            // Outside CI only: missingTools throws under CI, so a missing nginx fails there.
-            console.warn(`skipping: ${missing}`);
-            this.skip();
-        }
+        if (missing) skipOrFail(this, missing);
         nginx = requireTool("nginx");
         const v = spawnSync(nginx, ["-v"], { encoding: "utf8" });
         const m = /nginx\/(\d+\.\d+\.\d+)/.exec(`${v.stdout}${v.stderr}`);
