@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
 import { replicaProblems, WorkloadComponent } from "../workload";
-import { DEFAULT_PERMISSIONS_POLICY, DEFAULT_PORTS, DEFAULT_STATUS_ALLOW, HEALTH_PATH, isDnsName, renderNginxConf, STUB_STATUS_PATH, TLS_PATHS } from "./nginx";
+import { DEFAULT_PERMISSIONS_POLICY, DEFAULT_PORTS, DEFAULT_STATUS_ALLOW, HEALTH_PATH, isDnsName, nginxImageAtLeast, renderNginxConf, STUB_STATUS_PATH, TLS_PATHS } from "./nginx";
 
 /** Where the rendered nginx.conf goes in the container (the image's default config path). */
 export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
@@ -182,16 +182,12 @@ export class Edge extends WorkloadComponent {
             throw new pulumi.ResourceError(`edge "${name}": hostPorts.http and hostPorts.https must differ, both are ${hostPorts.http}`, this);
         }
         // `server ... resolve` needs nginx >= 1.27.3; catch an older pinned image here, not at container start.
-        const tag = typeof image === "string" ? /:(\d+)\.(\d+)(?:\.(\d+))?(?:-[\w.]+)?(?:@.*)?$/.exec(image) : null;
-        if (resolver !== undefined && tag) {
-            const [major, minor, patch] = [Number(tag[1]), Number(tag[2]), Number(tag[3] ?? 0)];
-            if (major * 1_000_000 + minor * 1_000 + (tag[3] === undefined ? 999 : patch) < 1_027_003) {
-                throw new pulumi.ResourceError(
-                    `edge "${name}": image "${image}" is older than nginx 1.27.3, which run-time upstream re-resolution needs; ` +
-                        `use nginxinc/nginx-unprivileged 1.27.3 or newer, or set resolver to null`,
-                    this,
-                );
-            }
+        if (resolver !== undefined && typeof image === "string" && nginxImageAtLeast(image, "1.27.3") === false) {
+            throw new pulumi.ResourceError(
+                `edge "${name}": image "${image}" is older than nginx 1.27.3, which run-time upstream re-resolution needs; ` +
+                    `use nginxinc/nginx-unprivileged 1.27.3 or newer, or set resolver to null`,
+                this,
+            );
         }
         this.refuse(replicaProblems(replicas, { platform: args.platform, hostPorts: [hostPorts.http, hostPorts.https] }), `edge "${name}"`);
 

@@ -7,6 +7,7 @@
  * unprivileged ports, and the pid file and every temp path sit under one writable runtime
  * directory so the root filesystem can be read-only.
  */
+import * as semver from "semver";
 import { ipOrCidr, problemOf } from "../platform/schemas";
 
 /** Options of {@link renderNginxConf}. */
@@ -130,11 +131,30 @@ export function isDnsName(value: string): boolean {
     return HOSTNAME.test(value);
 }
 
-/** Parses "1.2.3" into a comparable number; throws on anything else. */
-function versionNumber(v: string): number {
-    const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(v);
-    if (!m) throw new Error(`nginx.conf: nginxVersion must look like "1.28.0", got "${v}"`);
-    return Number(m[1]) * 1_000_000 + Number(m[2]) * 1_000 + Number(m[3]);
+/** Parses a plain "1.2.3" nginx version (nginx has no pre-releases); throws on anything else. */
+function nginxSemver(v: string): semver.SemVer {
+    const parsed = semver.parse(v);
+    // semver.parse also takes "v1.2.3", " 1.2.3", "1.2.3-rc1" and "1.2.3+build": keep only the exact form.
+    if (parsed === null || parsed.raw !== v || parsed.version !== v || parsed.prerelease.length > 0) {
+        throw new Error(`nginx.conf: nginxVersion must look like "1.28.0", got "${v}"`);
+    }
+    return parsed;
+}
+
+/**
+ * Whether an nginx image may run nginx `minimum` or newer, judged by its tag: "1.28.0-alpine" is
+ * 1.28.0; "1.27-alpine" is the newest patch of 1.27, so it counts when any 1.27.x would. Undefined
+ * when the tag names no version ("latest", a digest only): there is nothing to check.
+ *
+ * @param image Image reference, e.g. "nginxinc/nginx-unprivileged:1.28.0-alpine@sha256:…".
+ * @param minimum Plain "x.y.z" version.
+ */
+export function nginxImageAtLeast(image: string, minimum: string): boolean | undefined {
+    // Only the tag's leading x.y[.z] is a version; a variant suffix (-alpine) and a digest are not.
+    const tag = /:(\d+\.\d+)(\.\d+)?(?:-[\w.]+)?(?:@.*)?$/.exec(image);
+    if (!tag) return undefined;
+    const range = tag[2] === undefined ? `${tag[1]}.x` : `${tag[1]}${tag[2]}`;
+    return semver.intersects(range, `>=${nginxSemver(minimum).version}`);
 }
 
 /** Splits and checks a "host:port" upstream address. */
@@ -231,12 +251,12 @@ export function resolveNginxOptions(o: NginxConfOptions): ResolvedNginxOptions {
     for (const a of r.statusAllow) {
         if (problemOf(ipOrCidr, a)) throw new Error(`nginx.conf: statusAllow entries must be IP addresses or CIDRs, got "${a}"; expected ${problemOf(ipOrCidr, a)}`);
     }
-    const version = versionNumber(r.nginxVersion);
+    const version = nginxSemver(r.nginxVersion);
     if (r.resolver !== undefined) {
         if (!(HOSTNAME.test(r.resolver) || IPV4.test(r.resolver))) {
             throw new Error(`nginx.conf: resolver must be an IPv4 address or DNS name, got "${r.resolver}"`);
         }
-        if (version < versionNumber("1.27.3")) {
+        if (semver.lt(version, "1.27.3")) {
             throw new Error(
                 `nginx.conf: resolver needs nginx >= 1.27.3 (upstream "server ... resolve"), but nginxVersion is ${r.nginxVersion}; ` +
                     `use a newer image or leave resolver unset`,
@@ -309,7 +329,7 @@ function healthLocation(): string[] {
  */
 export function renderNginxConf(options: NginxConfOptions): string {
     const r = resolveNginxOptions(options);
-    const http2Directive = versionNumber(r.nginxVersion) >= versionNumber("1.25.1");
+    const http2Directive = semver.gte(nginxSemver(r.nginxVersion), "1.25.1");
     const redirectPort = r.publicHttpsPort === 443 ? "" : `:${r.publicHttpsPort}`;
     const run = r.runtimeDir.replace(/\/+$/, "");
 

@@ -1,11 +1,10 @@
 /**
- * A self-signed certificate for the dev stack's edge, made by openssl on the machine running
- * Pulumi (`@pulumi/command`'s local.Command). Two commands, so nothing has to be parsed: one
- * prints a private key (a secret output, never logged), the other reads that key on stdin and
- * prints the certificate (public).
+ * A self-signed certificate for the dev stack's edge, made by the `@pulumi/tls` provider: an
+ * ECDSA P-256 key (a secret in the state, never logged) and a server certificate signed by it.
+ * No shell and no openssl on the machine running Pulumi.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { local } from "@pulumi/command";
+import * as tls from "@pulumi/tls";
 
 /** Arguments of {@link SelfSignedCertificate}. */
 export interface SelfSignedCertificateArgs {
@@ -15,46 +14,47 @@ export interface SelfSignedCertificateArgs {
     readonly validityDays?: number;
 }
 
-/** POSIX shell script that prints a new EC P-256 private key (PKCS#8 PEM) on stdout. */
-export const PRIVATE_KEY_SCRIPT = [
-    "set -eu",
-    "umask 077",
-    // openssl's progress output would be harmless, but keep stderr for real errors only.
-    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256",
-    "",
-].join("\n");
+/** The key the certificate is made for: EC P-256, small and accepted by every TLS client. */
+export const DEV_CERT_KEY = { algorithm: "ECDSA", ecdsaCurve: "P256" } as const;
 
 /**
- * POSIX shell script that reads a PEM private key on stdin and prints a self-signed server
- * certificate on stdout. CERT_DOMAIN and CERT_DAYS come from the environment, never from the
- * script text, so no value is ever parsed by the shell. The key only touches a private temp
- * dir that is removed on exit.
+ * What the certificate may be used for (`tls.SelfSignedCert` `allowedUses`): a TLS server's
+ * handshake signature and nothing else. The provider marks keyUsage and basicConstraints
+ * (CA:FALSE) critical, as openssl did with `-addext "keyUsage=critical,…"`.
  */
-export const CERTIFICATE_SCRIPT = [
-    "set -eu",
-    "umask 077",
-    'dir="$(mktemp -d)"',
-    "trap 'rm -rf \"$dir\"' EXIT",
-    'cat > "$dir/tls.key"',
-    'openssl req -new -x509 -key "$dir/tls.key" -days "$CERT_DAYS" \\',
-    '  -subj "/CN=$CERT_DOMAIN" -addext "subjectAltName=DNS:$CERT_DOMAIN" \\',
-    '  -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature" \\',
-    '  -addext "extendedKeyUsage=serverAuth"',
-    "",
-].join("\n");
+export const DEV_CERT_ALLOWED_USES: readonly string[] = ["digital_signature", "server_auth"];
 
 /** Lowercase DNS name that fits a certificate CN (at most 64 characters). */
 const CN_DNS_NAME = /^(?=.{1,64}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
-/** A self-signed certificate and key for a domain, made with openssl when the stack is deployed. */
+/**
+ * The `tls.SelfSignedCert` arguments for a domain (without the key): CN and the only DNS SAN are
+ * the domain, not a CA, valid `validityDays` from issue. Pure, so tests can check the profile.
+ *
+ * @param domain Domain for the CN and subjectAltName.
+ * @param validityDays Validity in days.
+ */
+export function selfSignedCertProfile(domain: string, validityDays: number): Omit<tls.SelfSignedCertArgs, "privateKeyPem"> {
+    return {
+        subject: { commonName: domain },
+        dnsNames: [domain],
+        validityPeriodHours: validityDays * 24,
+        allowedUses: [...DEV_CERT_ALLOWED_USES],
+        isCaCertificate: false,
+        // openssl req -x509 adds a subject key identifier; keep it so clients see the same shape.
+        setSubjectKeyId: true,
+    };
+}
+
+/** A self-signed certificate and key for a domain, made by the tls provider when the stack is deployed. */
 export class SelfSignedCertificate extends pulumi.ComponentResource {
     /** PEM certificate (public). */
     public readonly certificate: pulumi.Output<string>;
-    /** PEM private key (secret). */
+    /** PEM private key, PKCS#8 (secret). */
     public readonly privateKey: pulumi.Output<string>;
 
     /**
-     * @param name Component name; the commands are `${name}-key` and `${name}-cert`.
+     * @param name Component name; the children are `${name}-key` (tls.PrivateKey) and `${name}-cert` (tls.SelfSignedCert).
      * @param args Domain and validity.
      * @param opts Component options.
      */
@@ -73,33 +73,22 @@ export class SelfSignedCertificate extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`validityDays must be an integer from 1 to 825, got ${validityDays}`, this);
         }
 
-        const key = new local.Command(
+        // The provider already marks its private outputs secret; saying so here keeps that true
+        // whatever the provider's schema does, and under mocks.
+        const key = new tls.PrivateKey(
             `${name}-key`,
-            {
-                create: PRIVATE_KEY_SCRIPT,
-                interpreter: ["/bin/sh", "-c"],
-                // stdout is the key: log stderr only, and keep it out of the next run's environment.
-                logging: local.Logging.Stderr,
-                addPreviousOutputInEnv: false,
-            },
-            { parent: this, additionalSecretOutputs: ["stdout"] },
+            { ...DEV_CERT_KEY },
+            { parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"] },
         );
-        this.privateKey = pulumi.secret(key.stdout);
+        // PKCS#8 ("BEGIN PRIVATE KEY"), the form openssl genpkey printed and nginx reads.
+        this.privateKey = pulumi.secret(key.privateKeyPemPkcs8);
 
-        const cert = new local.Command(
+        const cert = new tls.SelfSignedCert(
             `${name}-cert`,
-            {
-                create: CERTIFICATE_SCRIPT,
-                interpreter: ["/bin/sh", "-c"],
-                // A secret input: Pulumi stores it encrypted. A new key re-issues the certificate.
-                stdin: this.privateKey,
-                environment: { CERT_DOMAIN: args.domain, CERT_DAYS: String(validityDays) },
-                logging: local.Logging.Stderr,
-                addPreviousOutputInEnv: false,
-            },
+            { ...selfSignedCertProfile(args.domain, validityDays), privateKeyPem: this.privateKey },
             { parent: this },
         );
-        this.certificate = cert.stdout;
+        this.certificate = cert.certPem;
 
         this.registerOutputs({ certificate: this.certificate, privateKey: this.privateKey });
     }

@@ -20,9 +20,12 @@ interface Recorded {
 /** The real platforms' capabilities, loaded in `before` (after the mocks). */
 const CAPABILITIES = {} as Record<"docker" | "kubernetes", PlatformCapabilities>;
 
-/** The command mock: the key command prints MOCK_KEY, the others MOCK_CERT. */
-function commandOutputs(args: pulumi.runtime.MockResourceArgs): { state: Record<string, unknown> } | undefined {
-    return args.type === "command:local:Command" ? { state: { stdout: args.name.endsWith("-key") ? MOCK_KEY : MOCK_CERT, stderr: "" } } : undefined;
+/** The tls mocks: the key answers MOCK_KEY in PKCS#8 (and another form elsewhere), the certificate MOCK_CERT. */
+function tlsOutputs(args: pulumi.runtime.MockResourceArgs): { state: Record<string, unknown> } | undefined {
+    if (args.type === "tls:index/privateKey:PrivateKey") {
+        return { state: { privateKeyPem: "-----BEGIN EC PRIVATE KEY-----\nU0VDMQ==\n-----END EC PRIVATE KEY-----\n", privateKeyPemPkcs8: MOCK_KEY } };
+    }
+    return args.type === "tls:index/selfSignedCert:SelfSignedCert" ? { state: { certPem: MOCK_CERT } } : undefined;
 }
 
 /** A platform that records the specs it is given (the seam contract), with either platform's capabilities. */
@@ -53,7 +56,7 @@ describe("Edge (mocks)", () => {
     let specMod: SpecModule;
 
     before(async () => {
-        recorded = installMocks({ stack: "edge-test", outputs: commandOutputs, call: (args) => args.inputs }).resources;
+        recorded = installMocks({ stack: "edge-test", outputs: tlsOutputs, call: (args) => args.inputs }).resources;
         edgeMod = await import("../../components/edge/index");
         dockerMod = await import("../../components/platform/docker");
         specMod = await import("../../components/platform/spec");
@@ -252,37 +255,43 @@ describe("SelfSignedCertificate (mocks)", () => {
     let recorded: readonly Recorded[] = [];
     let edgeMod: EdgeModule;
     let cert: InstanceType<EdgeModule["SelfSignedCertificate"]>;
+    const KEY_TYPE = "tls:index/privateKey:PrivateKey";
+    const CERT_TYPE = "tls:index/selfSignedCert:SelfSignedCert";
 
     before(async () => {
-        recorded = installMocks({ stack: "cert-test", outputs: commandOutputs, call: (args) => args.inputs }).resources;
+        recorded = installMocks({ stack: "cert-test", outputs: tlsOutputs, call: (args) => args.inputs }).resources;
         edgeMod = await import("../../components/edge/index");
         cert = new edgeMod.SelfSignedCertificate("dev-tls", { domain: "localhost", validityDays: 30 });
         await settle();
     });
 
-    const command = (name: string): Recorded => {
-        const found = recorded.filter((r) => r.type === "command:local:Command" && r.name === name);
-        assert.equal(found.length, 1, `one command ${name}`);
+    const child = (type: string, name: string): Recorded => {
+        const found = recorded.filter((r) => r.type === type && r.name === name);
+        assert.equal(found.length, 1, `one ${type} ${name}`);
         return found[0];
     };
 
-    it("returns the key as a secret and the certificate in the clear", async () => {
+    it("returns the PKCS#8 key as a secret and the certificate in the clear", async () => {
         assert.equal(await isSecret(cert.privateKey), true);
         assert.equal(await valueOf(cert.privateKey), MOCK_KEY);
         assert.equal(await isSecret(cert.certificate), false);
         assert.equal(await valueOf(cert.certificate), MOCK_CERT);
     });
 
-    it("never logs the key: the key command logs stderr only and feeds the certificate command as a secret", () => {
-        const key = command("dev-tls-key").inputs;
-        assert.equal(key.logging, "stderr");
-        assert.equal(key.addPreviousOutputInEnv, false);
-        assert.deepEqual(key.interpreter, ["/bin/sh", "-c"]);
-        const crt = command("dev-tls-cert").inputs;
-        assert.ok(isSecretInput(crt.stdin), "the key reaches openssl only as a secret stdin");
-        assert.equal(unwrapSecret(crt.stdin), MOCK_KEY);
-        assert.equal(crt.logging, "stderr");
-        assert.deepEqual(crt.environment, { CERT_DAYS: "30", CERT_DOMAIN: "localhost" });
+    it("makes an EC P-256 key and a server certificate for the domain only, valid for the given days", () => {
+        assert.deepEqual(child(KEY_TYPE, "dev-tls-key").inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+        const crt = child(CERT_TYPE, "dev-tls-cert").inputs;
+        assert.deepEqual(crt.subject, { commonName: "localhost" });
+        assert.deepEqual(crt.dnsNames, ["localhost"]);
+        assert.equal(crt.validityPeriodHours, 30 * 24);
+        assert.deepEqual(crt.allowedUses, ["digital_signature", "server_auth"]);
+        assert.equal(crt.isCaCertificate, false);
+    });
+
+    it("signs with the key only as a secret input; no key material is in plaintext anywhere", () => {
+        const crt = child(CERT_TYPE, "dev-tls-cert").inputs;
+        assert.ok(isSecretInput(crt.privateKeyPem), "the key reaches the certificate only as a secret");
+        assert.equal(unwrapSecret(crt.privateKeyPem), MOCK_KEY);
         assert.ok(!plaintextStrings(recorded.map((r) => r.inputs)).some((s) => s.includes("TU9DSy1LRVktTUFURVJJQUw=")));
     });
 
@@ -301,10 +310,11 @@ describe("SelfSignedCertificate (mocks)", () => {
         assert.equal(await valueOf(key.content), MOCK_KEY);
     });
 
-    it("refuses a bad domain or validity before running anything", () => {
-        const before = recorded.length;
+    it("refuses a bad domain or validity before creating anything", () => {
+        const count = (): number => recorded.filter((r) => r.type.startsWith("tls:")).length;
+        const before = count();
         assert.throws(() => new edgeMod.SelfSignedCertificate("bad-a", { domain: "-bad-.example" }), /domain must be a lowercase DNS name/);
         assert.throws(() => new edgeMod.SelfSignedCertificate("bad-b", { domain: "localhost", validityDays: 0 }), /validityDays must be an integer from 1 to 825/);
-        assert.equal(recorded.filter((r) => r.type === "command:local:Command").length, recorded.slice(0, before).filter((r) => r.type === "command:local:Command").length);
+        assert.equal(count(), before);
     });
 });

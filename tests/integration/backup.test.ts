@@ -29,6 +29,7 @@ import {
     startS3,
     waitFor,
 } from "./support/services";
+import { skipOrFail } from "../support/ci";
 
 const execFileAsync = promisify(execFile);
 
@@ -102,11 +103,7 @@ describe("ptc-backup (real PostgreSQL, Redis, s3rver, Pushgateway)", function ()
 
     before(async function () {
         const missing = missingTools(TOOLS);
-        if (missing) {
-            // Outside CI only: missingTools() throws under CI=true.
-            console.warn(`skipping ptc-backup integration tests: ${missing}`);
-            this.skip();
-        }
+        if (missing) skipOrFail(this, `ptc-backup integration tests: ${missing}`);
         work = makeTempDir("ptc-backup-test");
         [pg, redis, s3, pushgateway, pings] = await Promise.all([startPostgres(), startRedis(), startS3(), startPushgateway(), startPingServer()]);
         started.push(() => pg.destroy(), () => redis.stop(), () => s3.stop(), () => pushgateway.stop(), () => pings.close());
@@ -394,6 +391,35 @@ describe("ptc-backup (real PostgreSQL, Redis, s3rver, Pushgateway)", function ()
             // against AWS a wrong secret fails the same way (SignatureDoesNotMatch, 403).
             const r = await run(["backup"], { AWS_ACCESS_KEY_ID: "AKIAWRONGWRONGWRONG0", AWS_SECRET_ACCESS_KEY: "wrong" });
             assertOneLineFailure(r, /S3 .* refused access .*(403|Forbidden|InvalidAccessKeyId)/);
+        });
+
+        it("a manifest that cannot be written leaves latest on the previous backup (manifest first, then latest)", async () => {
+            // A proxy in front of s3rver that refuses only the manifest PUT: the backup fails, and
+            // `latest` still names the last complete backup, never one without a manifest.
+            const target = new URL(s3.endpoint);
+            const proxy = http.createServer((req, res) => {
+                if (req.method === "PUT" && (req.url ?? "").split("?")[0].endsWith("/manifest.json")) {
+                    req.resume();
+                    req.on("end", () => res.writeHead(500, { "content-type": "application/xml" }).end("<Error><Code>InternalError</Code></Error>"));
+                    return;
+                }
+                const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+                    res.writeHead(up.statusCode ?? 502, up.headers);
+                    up.pipe(res);
+                });
+                fwd.on("error", () => res.writeHead(502).end());
+                req.pipe(fwd);
+            });
+            const port = await freePort();
+            await new Promise<void>((resolve) => proxy.listen(port, "127.0.0.1", resolve));
+            try {
+                const r = await run(["backup"], { S3_ENDPOINT_URL: `http://127.0.0.1:${port}` });
+                assertOneLineFailure(r, /writing the manifest .*manifest\.json failed/);
+                assert.equal(r.code, 1);
+                assert.equal(await readLatest(), latestBefore, "latest moved to a backup without a manifest");
+            } finally {
+                await new Promise<void>((resolve) => proxy.close(() => resolve()));
+            }
         });
 
         it("database down", async () => {

@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { buildDashboards, dashboardExpressions, DashboardExpression } from "../../components/monitoring/grafana-config";
 import { makeTempDir, missingTools, removeTempDir, requireTool } from "./support/services";
+import { skipOrFail } from "../support/ci";
 
 const run = promisify(execFile);
 
@@ -40,7 +41,7 @@ describe("dashboard PromQL parsed by promtool", function () {
 
     before(function () {
         const missing = missingTools(["promtool"]);
-        if (missing) this.skip();
+        if (missing) skipOrFail(this, missing);
         promtool = requireTool("promtool");
         dir = makeTempDir("ptc-dashboards-");
     });

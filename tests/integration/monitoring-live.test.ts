@@ -35,6 +35,7 @@ import {
     startRedis,
     waitFor,
 } from "./support/services";
+import { skipOrFail } from "../support/ci";
 
 // postgres-exporter 0.11 needs about 1.05 s to report pg_up 0 for a refused connection, so the
 // scrape timeout (and with it the interval) is 2 s here; production has 10 s of timeout.
@@ -135,10 +136,7 @@ describe("monitoring: live run on loopback (Prometheus, Alertmanager, exporters,
 
     before(async function () {
         const missing = missingTools(TOOLS);
-        if (missing) {
-            console.log(`skipping: ${missing}`);
-            this.skip();
-        }
+        if (missing) skipOrFail(this, missing);
         dir = makeTempDir("ptc-monitoring-live");
         [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
 

@@ -18,11 +18,12 @@ import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { renderAlertmanagerConfig } from "../../components/monitoring/alertmanager-config";
 import { BLACKBOX_MODULES, renderBlackboxConfig } from "../../components/monitoring/blackbox-config";
-import { CERTIFICATE_SCRIPT, PRIVATE_KEY_SCRIPT } from "../../components/edge/self-signed";
 import { JOBS, PrometheusConfigInput, renderPrometheusConfig } from "../../components/monitoring/prometheus-config";
 import { ALERTS, AlertingRule, buildRuleGroups, renderAlertRules, Severity } from "../../components/monitoring/rules";
+import { makeDevCertificate } from "./support/dev-cert";
 import { freePort, makeTempDir, missingTools, removeTempDir, requireTool, waitFor } from "./support/services";
 import { SAMPLE_PROMETHEUS_INPUT } from "../support/monitoring-fixtures";
+import { skipOrFail } from "../support/ci";
 
 const run = promisify(execFile);
 
@@ -463,10 +464,7 @@ describe("monitoring: rule and config checks with promtool, amtool and blackbox_
 
     before(function () {
         const missing = missingTools(["promtool", "amtool", "prometheus-blackbox-exporter", "openssl"]);
-        if (missing) {
-            console.log(`skipping: ${missing}`);
-            this.skip();
-        }
+        if (missing) skipOrFail(this, missing);
         dir = makeTempDir("ptc-promtool");
         fs.mkdirSync(path.join(dir, "rules"));
         fs.writeFileSync(path.join(dir, "rules", "ptc.yml"), renderAlertRules());
@@ -596,18 +594,11 @@ describe("monitoring: rule and config checks with promtool, amtool and blackbox_
         await assert.rejects(run(bin, ["--config.check", `--config.file=${file}`]));
     });
 
-    /** A dev-stack certificate for `domain`, made by the same scripts as SelfSignedCertificate. */
+    /** A dev-stack certificate for `domain` (the SelfSignedCertificate profile, issued by openssl). */
     async function selfSigned(domain: string): Promise<{ key: string; cert: string }> {
-        requireTool("openssl");
-        const { stdout: key } = await run("/bin/sh", ["-c", PRIVATE_KEY_SCRIPT]);
-        const cert = await new Promise<string>((resolve, reject) => {
-            const child = execFile("/bin/sh", ["-c", CERTIFICATE_SCRIPT], { env: { ...process.env, CERT_DOMAIN: domain, CERT_DAYS: "30" } }, (err, out) =>
-                err ? reject(err) : resolve(out),
-            );
-            child.stdin?.end(key);
-        });
-        assert.match(cert, /^-----BEGIN CERTIFICATE-----/);
-        return { key, cert };
+        const pair = makeDevCertificate(domain, 30);
+        assert.match(pair.cert, /^-----BEGIN CERTIFICATE-----/);
+        return pair;
     }
 
     it("blackbox_exporter --config.check accepts blackbox.yml with the internal module and its CA file, and refuses a broken one", async () => {

@@ -8,7 +8,7 @@
  * version for http2 syntax); everything else is the production rendering.
  */
 import { strict as assert } from "node:assert";
-import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
@@ -16,8 +16,9 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import * as zlib from "node:zlib";
 import { NginxConfOptions, renderNginxConf } from "../../components/edge/nginx";
-import { CERTIFICATE_SCRIPT, PRIVATE_KEY_SCRIPT } from "../../components/edge/self-signed";
+import { makeDevCertificate } from "./support/dev-cert";
 import { freePort, makeTempDir, missingTools, removeTempDir, requireTool, waitFor } from "./support/services";
+import { skipOrFail } from "../support/ci";
 
 const DOMAIN = "proteamcare.test";
 const BODY_LIMIT_MB = 1;
@@ -190,11 +191,7 @@ describe("edge nginx.conf on a real nginx", function () {
 
     before(async function () {
         const missing = missingTools(["nginx", "openssl"]);
-        if (missing) {
-            // Outside CI only: missingTools throws under CI, so a missing nginx fails there.
-            console.warn(`skipping: ${missing}`);
-            this.skip();
-        }
+        if (missing) skipOrFail(this, missing);
         nginx = requireTool("nginx");
         const v = spawnSync(nginx, ["-v"], { encoding: "utf8" });
         const m = /nginx\/(\d+\.\d+\.\d+)/.exec(`${v.stdout}${v.stderr}`);
@@ -206,10 +203,9 @@ describe("edge nginx.conf on a real nginx", function () {
         fs.chmodSync(dir, 0o711);
         fs.mkdirSync(path.join(dir, "run"));
 
-        // The same scripts the dev stack's SelfSignedCertificate runs.
-        const env = { ...process.env, CERT_DOMAIN: DOMAIN, CERT_DAYS: "2" };
-        const key = execFileSync("/bin/sh", ["-c", PRIVATE_KEY_SCRIPT], { env, encoding: "utf8" });
-        caCert = execFileSync("/bin/sh", ["-c", CERTIFICATE_SCRIPT], { env, input: key, encoding: "utf8" });
+        // The dev stack's SelfSignedCertificate profile, issued by openssl.
+        const { key, cert } = makeDevCertificate(DOMAIN, 2);
+        caCert = cert;
         assert.match(key, /^-----BEGIN PRIVATE KEY-----\n/);
         assert.match(caCert, /^-----BEGIN CERTIFICATE-----\n/);
         fs.writeFileSync(path.join(dir, "tls.key"), key, { mode: 0o600 });

@@ -5,7 +5,6 @@ import {
     renderNginxConf,
     TLS12_CIPHERS,
 } from "../../components/edge/nginx";
-import { CERTIFICATE_SCRIPT, PRIVATE_KEY_SCRIPT } from "../../components/edge/self-signed";
 
 /** One nginx directive: name, arguments (quotes removed) and, for blocks, children. */
 interface Directive {
@@ -261,17 +260,4 @@ describe("renderNginxConf", () => {
             assert.throws(() => renderNginxConf({ ...BASE, ...patch }), message);
         });
     }
-});
-
-describe("self-signed certificate scripts", () => {
-    it("take the domain and validity from the environment, never from the script text", () => {
-        assert.match(CERTIFICATE_SCRIPT, /"\/CN=\$CERT_DOMAIN"/);
-        assert.match(CERTIFICATE_SCRIPT, /"subjectAltName=DNS:\$CERT_DOMAIN"/);
-        assert.match(CERTIFICATE_SCRIPT, /-days "\$CERT_DAYS"/);
-    });
-
-    it("fail on the first error and keep key files private", () => {
-        for (const script of [PRIVATE_KEY_SCRIPT, CERTIFICATE_SCRIPT]) assert.match(script, /^set -eu\numask 077\n/);
-        assert.match(CERTIFICATE_SCRIPT, /trap 'rm -rf "\$dir"' EXIT/);
-    });
 });

@@ -165,6 +165,13 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "command:local:Command":
             case "command:remote:Command":
                 return { id: `${name}-${stableSuffix(name)}`, state: { ...inputs, stdout: this.pemStdout(label, str(p.create)), stderr: "" } };
+            case "tls:index/privateKey:PrivateKey": {
+                // One key in every private form (its body is recorded as a generated secret).
+                const key = this.pemBlock(`${label}:privateKeyPem`, "PRIVATE KEY", true);
+                return { id: `${name}-${stableSuffix(name)}`, state: { ...inputs, privateKeyPem: key, privateKeyPemPkcs8: key, privateKeyOpenssh: key } };
+            }
+            case "tls:index/selfSignedCert:SelfSignedCert":
+                return { id: stableSuffix(`cert:${name}`, 32), state: { ...inputs, certPem: this.pemBlock(`${label}:certPem`, "CERTIFICATE", false), readyForRenewal: false } };
             case "docker:index/container:Container": {
                 const n = str(p.name) ?? name;
                 return { id: stableSuffix(`container:${n}`, 64), state: { ...inputs, name: n, hostname: str(p.hostname) ?? n, exitCode: 0 } };

@@ -5,6 +5,24 @@
 # Supports *, numbers, ranges a-b, lists a,b and steps */n or a-b/n, as cron(8) does; day-of-month and
 # day-of-week match either when both are restricted. A run that overlaps the next match skips it
 # (as Kubernetes' concurrencyPolicy Forbid). It touches a heartbeat file the container health check reads.
+#
+# Why a script and not a packaged cron (checked on Debian bookworm and npm, issue 8): the loop runs
+# inside whatever image a schedule uses (stock postgres, the backup image), as a non-root uid on a
+# read-only root, and must hand the job the container's environment (the secrets arrive as env vars)
+# and its stdout/stderr.
+#   - supercronic (the container cron) has no Debian package and no npm package; its release is a
+#     downloaded binary, which neither the images nor CI may fetch.
+#   - Debian cron and busybox crond are root daemons with setuid/setgid crontabs that start jobs with
+#     a minimal environment (PATH, HOME, SHELL, LOGNAME only) and mail or syslog their output; neither
+#     skips a run that overlaps the next one, and neither is in the stock images.
+#   - systemd-cron needs systemd as PID 1; bcron needs root daemons; mcron needs Guile.
+#   - snooze (Debian 0.5) waits for one time then execs: non-root, keeps the environment; but it ANDs
+#     day-of-month with day-of-week (cron ORs them when both are restricted), reads "2/5" as
+#     "7, 12, ..." rather than cron's "2, 7, ...", and would still need this loop for the heartbeat
+#     and the overlap rule, plus an install in every image.
+#   - npm's croner / node-cron need Node.js in the job image, which none of these images has.
+# So it stays: bash and coreutils only, exercised by tests/unit/cron-loop.test.ts and the policy
+# pack's cron checks (policy/cron.ts, croner) that run the same expressions at plan time.
 set -uf  # -f: cron fields contain "*", never glob them
 
 heartbeat="${CRON_HEARTBEAT:-/tmp/proteamcare-cron.heartbeat}"

@@ -5,7 +5,7 @@
  * Every starter returns a handle whose `stop()` kills what it started and removes its temp dir.
  * A process-exit hook also kills anything still running (a crashed test leaves no server behind).
  * Tools are looked up with {@link requireTool}, which names the Debian package to install when one
- * is missing; under CI (env `CI=true`) callers must let that error fail the suite.
+ * is missing; under CI (tests/support/ci.ts) a missing tool fails the suite, never skips it.
  */
 import { ChildProcess, execFile, spawn, SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -43,8 +43,6 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
     sha256sum: "coreutils",
 };
 
-/** True when running under CI, where a missing tool must fail rather than skip. */
-export const IN_CI = process.env.CI === "true";
 
 function isExecutable(file: string): boolean {
     try {
@@ -88,15 +86,15 @@ export function requireTool(name: string): string {
 }
 
 /**
- * Checks the tools a suite needs. Under CI a missing tool throws (the suite fails); elsewhere it
- * returns the error message so the caller can skip with a visible reason.
+ * Checks the tools a suite needs: the first one missing, as the message naming its Debian
+ * package, or undefined. Callers hand it to `skipOrFail` (tests/support/ci.ts), which fails the
+ * suite under CI and skips it elsewhere.
  */
 export function missingTools(names: readonly string[]): string | undefined {
     for (const name of names) {
         try {
             requireTool(name);
         } catch (err) {
-            if (IN_CI) throw err;
             return (err as Error).message;
         }
     }
