@@ -21,7 +21,7 @@ import { dockerHealthcheck } from "../../components/platform/docker-builders";
 import { HealthCheck, WorkloadSpec } from "../../components/platform/spec";
 import { DockerSession, HealthcheckSettings, requireEngine } from "./support/engine";
 import { devCertificate, nginxConfFor122 } from "./support/edge";
-import { expectUnhealthyWhileServing, retargetPort, testImage, withTestTiming } from "./support/images";
+import { expectUnhealthyWhileServing, retargetPort, startNow, testImage, withTestTiming } from "./support/images";
 import { ContainerDefinition, definitionOf, hardeningOf, renderedStack, RenderedStack } from "./support/rendered";
 
 /** Generous: a cold machine builds the image first (in `before`), this covers start-up only. */
@@ -74,35 +74,36 @@ describe("docker health checks, run by the engine", function () {
             component: "postgres",
         });
         let check: HealthcheckSettings;
-        let good: string;
-        let wrongPort: string;
+        let good: () => Promise<string>;
+        let wrongPort: () => Promise<string>;
 
         before(async () => {
             const def = definitionOf(dev, "postgres");
             check = checkOf(spec, def);
             const image = await testImage("postgres");
             const base = { image, ...hardeningOf(def), env: { ...plainEnv(spec), POSTGRES_PASSWORD: PASSWORD } };
-            [good, wrongPort] = await Promise.all([
-                session.startContainer({ ...base, role: "pg-good", healthcheck: withTestTiming(check) }),
-                session.startContainer({ ...base, role: "pg-wrong-port", healthcheck: { ...withTestTiming(check), tests: retargetPort(check.tests, 5432, 5433) } }),
-            ]);
+            const port = spec.ports?.[0]?.port ?? assert.fail("postgres declares no port");
+            good = startNow(() => session.startContainer({ ...base, role: "pg-good", healthcheck: withTestTiming(check) }));
+            wrongPort = startNow(() =>
+                session.startContainer({ ...base, role: "pg-wrong-port", healthcheck: { ...withTestTiming(check), tests: retargetPort(check.tests, port, port + 1) } }),
+            );
         });
 
         it("is healthy with the rendered check", async () => {
-            await session.waitForHealth(good, "healthy", HEALTHY_WITHIN_MS);
+            await session.waitForHealth(await good(), "healthy", HEALTHY_WITHIN_MS);
         });
 
         it("is unhealthy with the same check aimed at a wrong port", async () => {
-            await expectUnhealthyWhileServing(session, wrongPort, check.tests, check.retries, HEALTHY_WITHIN_MS);
+            await expectUnhealthyWhileServing(session, await wrongPort(), check.tests, check.retries, HEALTHY_WITHIN_MS);
         });
     });
 
     describe("Redis (authenticated PING)", () => {
         const spec = redisSpec({ image: "redis", password: PASSWORD, volumeSizeGi: 1, resources: { cpu: "50m", memory: "128Mi" }, component: "redis" });
         let check: HealthcheckSettings;
-        let good: string;
-        let wrongPort: string;
-        let noAuth: string;
+        let good: () => Promise<string>;
+        let wrongPort: () => Promise<string>;
+        let noAuth: () => Promise<string>;
 
         before(async () => {
             const def = definitionOf(dev, "redis");
@@ -117,25 +118,26 @@ describe("docker health checks, run by the engine", function () {
             };
             // The password reaches the check through REDISCLI_AUTH (secretEnv), never the command line.
             const env = { REDISCLI_AUTH: PASSWORD };
-            [good, wrongPort, noAuth] = await Promise.all([
-                session.startContainer({ ...base, env, role: "redis-good", healthcheck: withTestTiming(check) }),
-                session.startContainer({ ...base, env, role: "redis-wrong-port", healthcheck: { ...withTestTiming(check), tests: retargetPort(check.tests, 6379, 6380) } }),
-                // Without the password PING answers NOAUTH: the check must not count that as up.
-                session.startContainer({ ...base, env: {}, role: "redis-no-auth", healthcheck: withTestTiming(check) }),
-            ]);
+            const port = spec.ports?.[0]?.port ?? assert.fail("redis declares no port");
+            good = startNow(() => session.startContainer({ ...base, env, role: "redis-good", healthcheck: withTestTiming(check) }));
+            wrongPort = startNow(() =>
+                session.startContainer({ ...base, env, role: "redis-wrong-port", healthcheck: { ...withTestTiming(check), tests: retargetPort(check.tests, port, port + 1) } }),
+            );
+            // Without the password PING answers NOAUTH: the check must not count that as up.
+            noAuth = startNow(() => session.startContainer({ ...base, env: {}, role: "redis-no-auth", healthcheck: withTestTiming(check) }));
         });
 
         it("is healthy with the rendered check", async () => {
-            await session.waitForHealth(good, "healthy", HEALTHY_WITHIN_MS);
+            await session.waitForHealth(await good(), "healthy", HEALTHY_WITHIN_MS);
         });
 
         it("is unhealthy with the same check aimed at a wrong port", async () => {
-            await expectUnhealthyWhileServing(session, wrongPort, check.tests, check.retries, HEALTHY_WITHIN_MS);
+            await expectUnhealthyWhileServing(session, await wrongPort(), check.tests, check.retries, HEALTHY_WITHIN_MS);
         });
 
         it("is unhealthy when the check lacks the password (NOAUTH is not PONG)", async () => {
             // The "correct" probe here is a TCP connect: the server is up, only the auth is missing.
-            await expectUnhealthyWhileServing(session, noAuth, ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/6379"], check.retries, HEALTHY_WITHIN_MS);
+            await expectUnhealthyWhileServing(session, await noAuth(), ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/6379"], check.retries, HEALTHY_WITHIN_MS);
         });
     });
 

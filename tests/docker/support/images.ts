@@ -98,3 +98,13 @@ export async function expectUnhealthyWhileServing(
     const passed = after.filter((l) => l.ExitCode === 0);
     if (passed.length > 0) throw new Error(`${container}: ${passed.length} check(s) passed after the server was up: ${JSON.stringify(passed)}`);
 }
+
+/**
+ * Starts `fn` now and returns a getter for its result: a `before` hook starts the containers of
+ * several tests at once, and a failure to set one up fails only the test that awaits it.
+ */
+export function startNow<T>(fn: () => Promise<T>): () => Promise<T> {
+    const p = (async (): Promise<T> => fn())();
+    p.catch(() => undefined);
+    return () => p;
+}
