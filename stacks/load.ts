@@ -168,6 +168,14 @@ export function loadStackConfig(): StackConfig {
         // Pulumi.yaml declares every key with an empty default ("" or {}): empty means not set.
         if (value !== undefined && value !== "") raw[key] = value;
     }
+    const misspelt = misspeltNamespaceKeys(Object.keys(pulumi.runtime.allConfig()));
+    if (misspelt.length > 0) {
+        throw new ConfigError(
+            `invalid stack config:\n  - ${misspelt
+                .map((k) => `${k}: the namespace "${k.split(":")[0]}" is not this project's; rename the key to ${NAMESPACE}:${k.slice(k.indexOf(":") + 1)}`)
+                .join("\n  - ")}`,
+        );
+    }
     const known = new Set<string>([...STRUCTURED_KEYS, ...SECRET_KEYS]);
     const unknown = configuredKeys().filter((k) => !known.has(k));
     if (unknown.length > 0) {
@@ -198,6 +206,25 @@ export function loadStackConfig(): StackConfig {
         );
     }
     return { ...cfg, secrets };
+}
+
+/**
+ * Config keys whose namespace is a misspelling of the project's ("proteamcare:backup",
+ * "pro_team_care:replicas", "Pro-Team-Care:domain"): Pulumi passes any namespace through (providers
+ * read their own, such as aws:region), so without this check such a block would be silently ignored
+ * and the stack would run on defaults. A namespace counts as misspelt when it differs from
+ * {@link NAMESPACE} but equals it once case and every character but letters and digits are dropped.
+ */
+export function misspeltNamespaceKeys(keys: readonly string[]): string[] {
+    const fold = (ns: string): string => ns.toLowerCase().replace(/[^a-z0-9]/g, "");
+    return keys
+        .filter((k) => {
+            const i = k.indexOf(":");
+            if (i <= 0) return false;
+            const ns = k.slice(0, i);
+            return ns !== NAMESPACE && fold(ns) === fold(NAMESPACE);
+        })
+        .sort();
 }
 
 /** Top-level keys set in this stack's `pro-team-care` namespace. */

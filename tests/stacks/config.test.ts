@@ -154,6 +154,14 @@ describe("stack config", () => {
         it("refuses an unknown top-level key, naming it", () => {
             assert.throws(() => load({ environment: "dev", postgresPasword: "x" }), /pro-team-care:postgresPasword: unknown key/);
         });
+        it("refuses a key in a misspelt project namespace instead of ignoring it, and leaves providers' namespaces alone", () => {
+            pulumi.runtime.setAllConfig({ "pro-team-care:environment": "dev", "proteamcare:backup": JSON.stringify({ retentionDays: 3 }) }, []);
+            assert.throws(() => loadStackConfig(), /proteamcare:backup: the namespace "proteamcare" is not this project's; rename the key to pro-team-care:backup/);
+            pulumi.runtime.setAllConfig({ "pro-team-care:environment": "dev", "Pro_Team_Care:domain": "x" }, []);
+            assert.throws(() => loadStackConfig(), /Pro_Team_Care:domain: the namespace/);
+            pulumi.runtime.setAllConfig({ "pro-team-care:environment": "dev", "aws:region": "us-east-1", "kubernetes:context": "prod" }, []);
+            assert.doesNotThrow(() => loadStackConfig());
+        });
         it("keeps secret values secret", async () => {
             const cfg = load({ environment: "dev", postgresPassword: "hunter2-very-secret" }, ["postgresPassword"]);
             assert.ok(cfg.secrets.postgresPassword);
