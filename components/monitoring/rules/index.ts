@@ -15,7 +15,8 @@ import { SLO_RULES } from "./slo";
 
 export * from "./contract";
 export * from "./rule";
-export { BURN_RATE_WINDOWS, BurnRateWindow, errorBudget, errorRatioRecord, sloRecordingRules } from "./slo";
+export { BURN_RATE_WINDOWS, errorBudget, errorRatioRecord, sloRecordingRules } from "./slo";
+export type { BurnRateWindow } from "./slo";
 
 /** The rule domains in rule file order (one group each). */
 const DOMAINS: readonly RuleDomain[] = [SLO_RULES, AVAILABILITY_RULES, BACKUP_RULES, CAPACITY_RULES];
