@@ -1,0 +1,135 @@
+/**
+ * The alert contract: names, severities, catalogue entries and the input every rule domain reads.
+ *
+ * The alert names are a contract (runbooks, the README catalogue and Alertmanager's routes and
+ * inhibitions use them): Watchdog, TargetDown, UptimeProbeFailing, ApiErrorBudgetBurnFast,
+ * ApiErrorBudgetBurnSlow, ApiErrorBudgetBurnTicket, PostgresDown, RedisDown, BackupStale,
+ * BackupFailed, RestoreDrillFailed, RestoreDrillSlow, DiskWillFillIn4h, CertificateExpiresSoon.
+ */
+
+/** Alert severities; Alertmanager routes on them. `none` is only the Watchdog. */
+export type Severity = "page" | "ticket" | "none";
+
+/** Every alert name of the contract, in catalogue order. */
+export const ALERT_NAMES = [
+    "Watchdog",
+    "TargetDown",
+    "UptimeProbeFailing",
+    "ApiErrorBudgetBurnFast",
+    "ApiErrorBudgetBurnSlow",
+    "ApiErrorBudgetBurnTicket",
+    "PostgresDown",
+    "RedisDown",
+    "BackupStale",
+    "BackupFailed",
+    "RestoreDrillFailed",
+    "RestoreDrillSlow",
+    "DiskWillFillIn4h",
+    "CertificateExpiresSoon",
+] as const;
+
+/** One alert name of the contract. */
+export type AlertName = (typeof ALERT_NAMES)[number];
+
+/**
+ * How the expression of an alert turns true after its reference fault; the latency budget
+ * ({@link ../latency}) turns it into seconds.
+ * - `failed-scrape`: the next scrape (or probe) fails or reports the fault: up to one scrape
+ *   interval until it starts plus the scrape timeout until a hung target gives up.
+ * - `next-scrape`: the next successful scrape carries the new value: up to one scrape interval.
+ * - `clock`: the condition is a function of `time()` over data already scraped: no scrape wait.
+ * - `burn`: a total outage of the API (every request a 5xx) must last `errorSeconds` before the
+ *   slowest window's error ratio crosses its threshold, plus one scrape interval.
+ */
+export type Detection =
+    | { readonly kind: "failed-scrape" }
+    | { readonly kind: "next-scrape" }
+    | { readonly kind: "clock" }
+    | { readonly kind: "burn"; readonly errorSeconds: number };
+
+/** Catalogue entry of one alerting rule (an alert name may have a page and a ticket rule). */
+export interface AlertInfo {
+    /** Unique rule id: `<name>` or `<name>/<severity>` when the name has rules of two severities. */
+    readonly id: string;
+    /** The alert name (the contract). */
+    readonly name: AlertName;
+    /** Severity label of this rule. */
+    readonly severity: Severity;
+    /** What it means, one sentence (README catalogue). */
+    readonly meaning: string;
+    /** What the on-call does first (README catalogue). */
+    readonly firstResponse: string;
+    /** The README anchor its runbook_url points at, e.g. `alert-postgresdown`. */
+    readonly anchor: string;
+    /** The rule's `for`, in seconds. */
+    readonly forSeconds: number;
+    /** How its expression turns true after the fault (for the latency budget). */
+    readonly detection: Detection;
+}
+
+/** README the runbook links point at until a stack passes its own browse URL. */
+export const DEFAULT_RUNBOOK_BASE_URL = "README.md";
+
+/** README anchor of an alert name. */
+export function alertAnchor(name: AlertName): string {
+    return `alert-${name.toLowerCase()}`;
+}
+
+/** Input of {@link renderAlertRules}; every field has a production default. */
+export interface AlertRulesInput {
+    /** Availability SLO of the API, as a ratio. Defaults to 0.999 (the seed's 99.9 %). */
+    readonly sloTarget?: number;
+    /** Data stores whose backups are alerted on (the `store` label). Defaults to ["postgres", "redis"]. */
+    readonly backupStores?: readonly string[];
+    /** Recovery point objective: the longest allowed time between successful backups, seconds. Defaults to 3600. */
+    readonly rpoSeconds?: number;
+    /** Extra time after the RPO (a backup's own run time) before BackupStale fires, seconds. Defaults to 900. */
+    readonly backupGraceSeconds?: number;
+    /** How often the restore drill runs, seconds. Defaults to 86400 (daily). */
+    readonly drillIntervalSeconds?: number;
+    /** Extra time after the drill interval before a missing drill counts as failed, seconds. Defaults to 3600. */
+    readonly drillGraceSeconds?: number;
+    /** RTO target the last drill's duration is held to, seconds. Defaults to 1800 (30 minutes). */
+    readonly drillRtoSeconds?: number;
+    /** Base of the runbook links; each alert appends `#alert-<name in lower case>`. Defaults to {@link DEFAULT_RUNBOOK_BASE_URL}. */
+    readonly runbookBaseUrl?: string;
+    /**
+     * Test only: replaces every non-zero `for` with this many seconds so a live test sees alerts
+     * quickly. Production never sets it; the latency budget is computed without it. Defaults to none.
+     */
+    readonly forOverrideSeconds?: number;
+}
+
+/** A resolved {@link AlertRulesInput}. */
+export type ResolvedAlertRulesInput = Required<Omit<AlertRulesInput, "forOverrideSeconds">> & { readonly forOverrideSeconds?: number };
+
+/** Resolves defaults and checks values; throws with what to change. */
+export function resolveAlertRulesInput(input: AlertRulesInput = {}): ResolvedAlertRulesInput {
+    const r = {
+        sloTarget: input.sloTarget ?? 0.999,
+        backupStores: input.backupStores ?? ["postgres", "redis"],
+        rpoSeconds: input.rpoSeconds ?? 3600,
+        backupGraceSeconds: input.backupGraceSeconds ?? 900,
+        drillIntervalSeconds: input.drillIntervalSeconds ?? 86400,
+        drillGraceSeconds: input.drillGraceSeconds ?? 3600,
+        drillRtoSeconds: input.drillRtoSeconds ?? 1800,
+        runbookBaseUrl: input.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
+        forOverrideSeconds: input.forOverrideSeconds,
+    };
+    if (!(r.sloTarget > 0 && r.sloTarget < 1)) {
+        throw new Error(`sloTarget must be a ratio between 0 and 1 (e.g. 0.999), got ${r.sloTarget}`);
+    }
+    if (r.backupStores.length === 0) throw new Error("backupStores must name at least one store (e.g. postgres)");
+    for (const s of r.backupStores) {
+        if (!/^[a-z][a-z0-9-]*$/.test(s)) throw new Error(`backup store ${JSON.stringify(s)} must be lower-case letters, digits and "-"`);
+    }
+    if (new Set(r.backupStores).size !== r.backupStores.length) throw new Error("backupStores lists a store twice");
+    for (const k of ["rpoSeconds", "backupGraceSeconds", "drillIntervalSeconds", "drillGraceSeconds", "drillRtoSeconds"] as const) {
+        if (!Number.isInteger(r[k]) || r[k] <= 0) throw new Error(`${k} must be a positive whole number of seconds, got ${r[k]}`);
+    }
+    if (r.forOverrideSeconds !== undefined && (!Number.isInteger(r.forOverrideSeconds) || r.forOverrideSeconds < 0)) {
+        throw new Error(`forOverrideSeconds must be a whole, non-negative number of seconds, got ${r.forOverrideSeconds}`);
+    }
+    if (r.runbookBaseUrl.includes("#")) throw new Error(`runbookBaseUrl must not contain "#" (the anchor is appended), got ${r.runbookBaseUrl}`);
+    return r;
+}
