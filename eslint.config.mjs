@@ -8,7 +8,7 @@ const PROVIDER_SDK = "^@pulumi/(docker|kubernetes)($|/)";
 const PROVIDER_SDK_SELECTOR = "/^@pulumi.(docker|kubernetes)($|[^-a-z0-9_.])/";
 const SEAM_MESSAGE = "Components go through the Platform seam (components/platform); only the platform implementations use the provider SDKs.";
 const KIND_MESSAGE =
-    "Do not branch on which platform this is: ask Platform.capabilities (components/platform/spec.ts), or add the capability there.";
+    "Do not branch on which platform this is: ask Platform.capabilities (components/platform/capabilities.ts), or add the capability there.";
 
 /**
  * Files that may use the provider SDKs and know which platform they are: the platform layer itself,
