@@ -93,10 +93,11 @@ export class Postgres extends WorkloadComponent {
         const volumeSizeGi = args.volumeSizeGi ?? 10;
         const resources = args.resources ?? { cpu: "250m", memory: "512Mi" };
         this.workloadName = args.workloadName ?? "postgres";
-        if (problemOf(sqlIdentifier, database) || problemOf(sqlIdentifier, user)) {
-            throw new pulumi.ResourceError(`database "${database}" and user "${user}" must be lowercase SQL identifiers: each ${problemOf(sqlIdentifier, "")}`, this);
-        }
-        this.refuse(sizeGiProblems("volumeSizeGi", volumeSizeGi));
+        const identifierProblems = Object.entries({ database, user }).flatMap(([field, value]) => {
+            const problem = problemOf(sqlIdentifier, value);
+            return problem === undefined ? [] : [`${field} "${value}" must be ${problem}`];
+        });
+        this.refuse([...identifierProblems, ...sizeGiProblems("volumeSizeGi", volumeSizeGi)]);
 
         const password =
             args.password !== undefined

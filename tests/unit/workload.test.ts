@@ -149,5 +149,26 @@ describe("WorkloadComponent and its checks", () => {
                 "only the component itself was registered",
             );
         });
+
+        it("PostgreSQL names each bad SQL identifier and a bad size in one error, before its password exists", async () => {
+            const { Postgres } = await import("../../components/data");
+            const platform = new FakePlatform(docker);
+            const before = mocks.resources.length;
+            assert.throws(
+                () => new Postgres("pg-bad", { platform, image: "postgres:16.4", database: "Pro-Team-Care", user: "ok_user", volumeSizeGi: -1 }),
+                (e: Error) =>
+                    /database "Pro-Team-Care" must be a lowercase SQL identifier/.test(e.message) &&
+                    !/user "ok_user"/.test(e.message) &&
+                    /volumeSizeGi must be a positive number of GiB, got -1/.test(e.message),
+            );
+            assert.throws(() => new Postgres("pg-bad-user", { platform, image: "postgres:16.4", user: "1user" }), /user "1user" must be a lowercase SQL identifier/);
+            await settle();
+            assert.equal(platform.services.length, 0);
+            assert.deepEqual(
+                mocks.resources.slice(before).filter((r) => r.type !== "test:index:Probe").map((r) => r.type),
+                ["proteamcare:data:Postgres", "proteamcare:data:Postgres"],
+                "only the components themselves were registered",
+            );
+        });
     });
 });
