@@ -57,7 +57,7 @@ describe("plan: CLI on a fixture program", function () {
         assert.equal(json.project, "pro-team-care");
         assert.equal(json.stack, "test");
         assert.equal(json.resources.length, 12);
-        for (const r of json.resources) assert.deepEqual(Object.keys(r).sort(), ["custom", "inputs", "name", "parent", "type", "urn"]);
+        for (const r of json.resources) assert.deepEqual(Object.keys(r).sort(), ["custom", "inputs", "name", "options", "parent", "type", "urn"]);
         const stack = byName(json, "pulumi:pulumi:Stack", "pro-team-care-test");
         assert.equal(stack.parent, null);
         assert.equal(stack.custom, false);

@@ -89,7 +89,8 @@ describe("plan: pure parts", () => {
     it("builds the JSON contract with exactly its keys and every secret replaced", () => {
         const j = toPlanJson(result({ violations: [violation("mandatory", "p", "leaks s3cr3t-value? no")] }));
         assert.deepEqual(Object.keys(j).sort(), ["outputs", "policy", "project", "resources", "stack"]);
-        assert.deepEqual(Object.keys(j.resources[0]).sort(), ["custom", "inputs", "name", "parent", "type", "urn"]);
+        assert.deepEqual(Object.keys(j.resources[0]).sort(), ["custom", "inputs", "name", "options", "parent", "type", "urn"]);
+        assert.deepEqual(j.resources[0].options, {}, "a resource without options writes {}");
         assert.deepEqual(Object.keys(j.policy), ["violations"]);
         assert.equal(j.resources[0].parent, null);
         assert.equal(j.resources[1].type, "proteamcare:data:Postgres");

@@ -40,14 +40,40 @@ describe(`plan: the SDK adapter on @pulumi/pulumi ${INSTALLED}`, () => {
     const outputs = new Map<string, Record<string, unknown>>();
 
     before(async () => {
-        await withVersion(async () => {
+        // A getter the adapter misses throws inside the SDK's registration promise, which only
+        // surfaces as an unhandled rejection: collect them, so the failure names what is missing.
+        const rejections: unknown[] = [];
+        const onRejection = (e: unknown): void => void rejections.push(e);
+        process.on("unhandledRejection", onRejection);
+        try {
+            await withVersion(async () => {
             installMocks({ stack: "smoke", outputs: () => ({ state: { token: "t0k3n" } }) });
             tapMockMonitor({ onResource: (r) => void seen.push(r), onOutputs: (urn, o) => void outputs.set(urn, o) });
             const box = new Box("box");
             const dep = new Thing("dep", { n: 1 }, { parent: box });
-            new Thing("thing", { plain: "p", hidden: pulumi.secret("s3cr3t"), ref: dep.id }, { parent: box, dependsOn: [dep], additionalSecretOutputs: ["token"] });
+            const order = new Thing("order", { n: 2 }, { parent: box, protect: false });
+            new Thing(
+                "thing",
+                { plain: "p", hidden: pulumi.secret("s3cr3t"), ref: dep.id },
+                {
+                    parent: box,
+                    dependsOn: [dep, order],
+                    additionalSecretOutputs: ["token"],
+                    deleteBeforeReplace: true,
+                    protect: true,
+                    retainOnDelete: true,
+                    replaceOnChanges: ["spec.b", "spec.a"],
+                    ignoreChanges: ["z", "y"],
+                    customTimeouts: { create: "5m", delete: "1m" },
+                },
+            );
             await waitForRPCs();
-        });
+                await new Promise((resolve) => setImmediate(resolve));
+                if (rejections.length > 0) throw rejections[0] instanceof Error ? rejections[0] : new Error(String(rejections[0]));
+            });
+        } finally {
+            process.off("unhandledRejection", onRejection);
+        }
     });
 
     it("reads the installed version from @pulumi/pulumi's package.json", () => {
@@ -71,10 +97,32 @@ describe(`plan: the SDK adapter on @pulumi/pulumi ${INSTALLED}`, () => {
             assert.match(thing.urn, /^urn:pulumi:smoke::pro-team-care::test:index:Box\$test:index:Thing::thing$/);
             assert.equal(thing.inputs.plain, "p");
             assert.deepEqual(thing.inputs.hidden, { [SIG_KEY]: SECRET_SIG, value: "s3cr3t" }, "a secret input stays in its envelope");
-            assert.deepEqual(thing.dependencies, [dep.urn]);
+            const order = seen.find((r) => r.name === "order");
+            assert.ok(order);
+            assert.deepEqual(thing.dependencies, [dep.urn, order.urn].sort());
             assert.deepEqual(thing.additionalSecretOutputs, ["token"]);
             assert.deepEqual(thing.state.token, { [SIG_KEY]: SECRET_SIG, value: "t0k3n" }, "an additional secret output is wrapped as the engine would");
             assert.equal(dep.state.token, "t0k3n");
+        }));
+
+    it("reports the replacement and deletion options, only those set, lists sorted", () =>
+        withVersion(() => {
+            const thing = seen.find((r) => r.name === "thing");
+            const order = seen.find((r) => r.name === "order");
+            const dep = seen.find((r) => r.name === "dep");
+            assert.ok(thing && order && dep);
+            assert.deepEqual(thing.options, {
+                deleteBeforeReplace: true,
+                protect: true,
+                retainOnDelete: true,
+                // dep is also an input dependency (ref), so only order is an explicit one.
+                dependsOn: [order.urn],
+                replaceOnChanges: ["spec.a", "spec.b"],
+                ignoreChanges: ["y", "z"],
+                customTimeouts: { create: "5m", delete: "1m" },
+            });
+            assert.deepEqual(order.options, { protect: false }, "an option set to false is reported; unset ones are not");
+            assert.deepEqual(dep.options, {});
         }));
 
     it("reports registered outputs", () =>

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type PlanResource, runPolicyPack, secretEnvelopeFindings, type Violation } from "../../policy/runner";
 import { PlanMocks } from "./mocks";
 import { PlanRandom } from "./random";
-import { tapMockMonitor, waitForRPCs } from "./sdk-monitor";
+import { type ResourceOptionsRecord, tapMockMonitor, waitForRPCs } from "./sdk-monitor";
 import { isPlainObject, normalizeWire, redact } from "./secrets";
 import { loadStackConfig, PlanConfigError, securePlaceholder } from "./stack-config";
 
@@ -49,6 +49,8 @@ export interface PlanOptions {
 export interface RecordedResource extends PlanResource {
     /** Output state the mock returned (secrets as envelopes). */
     readonly state: Record<string, unknown>;
+    /** Replacement and deletion options (registrations; reads have none). */
+    readonly options?: ResourceOptionsRecord;
 }
 
 /** A policy exemption the pack applied (when the runner reports them). */
@@ -114,6 +116,13 @@ export interface PlanJson {
         readonly custom: boolean;
         /** Inputs as registered. */
         readonly inputs: Record<string, unknown>;
+        /**
+         * How the engine will replace and delete it: the options the program set
+         * (deleteBeforeReplace, protect, retainOnDelete, dependsOn, replaceOnChanges,
+         * ignoreChanges, customTimeouts), each only when set; `{}` when none. Always written;
+         * optional only because JSON written before it existed (plan-diff's base side) lacks it.
+         */
+        readonly options?: ResourceOptionsRecord;
     }[];
     /** Stack outputs. */
     readonly outputs: Record<string, unknown>;
@@ -138,6 +147,7 @@ export function toPlanJson(r: PlanResult): PlanJson {
             parent: x.parent,
             custom: x.custom,
             inputs: redact(x.inputs) as Record<string, unknown>,
+            options: x.options ?? {},
         })),
         outputs: redact(r.outputs) as Record<string, unknown>,
         policy: {
@@ -296,7 +306,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     if (policyConfigFile !== undefined && !fs.existsSync(policyConfigFile)) {
         throw new PlanConfigError(`policy config ${policyConfigFile} not found`);
     }
-    const policyInput: PlanResource[] = resources.map(({ state: _state, ...r }) => r);
+    const policyInput: PlanResource[] = resources.map(({ state: _state, options: _options, ...r }) => r);
     const runOpts = { project: cfg.project, stack: opts.stack, ...(policyConfigFile ? { configFile: policyConfigFile } : {}) };
     // The pack sees secrets unwrapped (as under the engine); the plan still sees the envelopes, so it
     // also checks that every secret-named value really is a Pulumi secret.

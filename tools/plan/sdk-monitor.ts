@@ -63,6 +63,33 @@ export interface MonitorRegistration {
     readonly dependencies?: readonly string[];
     /** Input name → URNs it depends on, keys and URNs sorted (registrations only). */
     readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+    /** The replacement and deletion options the request carries (registrations only). */
+    readonly options?: ResourceOptionsRecord;
+}
+
+/**
+ * The resource options a reviewer needs to see how a resource will be replaced or deleted, as
+ * the registration request carries them. A field is present only when the program set it (lists
+ * only when non-empty), so the plan's JSON stays small and stable.
+ */
+export interface ResourceOptionsRecord {
+    /** `deleteBeforeReplace`, when the program set it (true or false). */
+    readonly deleteBeforeReplace?: boolean;
+    /** `protect`, when set. */
+    readonly protect?: boolean;
+    /** `retainOnDelete`, when set. */
+    readonly retainOnDelete?: boolean;
+    /**
+     * Explicit dependencies: the request's dependency URNs that no input carries (the SDK sends
+     * explicit `dependsOn`, expanded through components, and input dependencies as one list), sorted.
+     */
+    readonly dependsOn?: readonly string[];
+    /** `replaceOnChanges` property paths, sorted. */
+    readonly replaceOnChanges?: readonly string[];
+    /** `ignoreChanges` property paths, sorted. */
+    readonly ignoreChanges?: readonly string[];
+    /** `customTimeouts`: only the operations given a timeout (Go duration strings such as "10m"). */
+    readonly customTimeouts?: { readonly create?: string; readonly update?: string; readonly delete?: string };
 }
 
 /** What {@link tapMockMonitor} reports. */
@@ -125,6 +152,39 @@ function markSecretOutputs(resp: Request, names: readonly string[]): void {
 }
 
 /**
+ * Reads the replacement and deletion options of a RegisterResourceRequest (see
+ * {@link ResourceOptionsRecord}). `dependencies` and `propertyDependencies` are the request's
+ * own lists, already read.
+ */
+function readOptions(req: Request, dependencies: readonly string[], propertyDependencies: Readonly<Record<string, readonly string[]>>): ResourceOptionsRecord {
+    const W = "RegisterResourceRequest";
+    const implicit = new Set(Object.values(propertyDependencies).flat());
+    const dependsOn = dependencies.filter((u) => !implicit.has(u));
+    const replaceOnChanges = [...get<string[]>(req, "getReplaceonchangesList", W)].sort();
+    const ignoreChanges = [...get<string[]>(req, "getIgnorechangesList", W)].sort();
+    // protect and retainOnDelete are proto3 optionals: has*() tells "false" from "not set".
+    const protect = get<boolean>(req, "hasProtect", W) ? get<boolean | undefined>(req, "getProtect", W) : undefined;
+    const retainOnDelete = get<boolean>(req, "hasRetainondelete", W) ? get<boolean | undefined>(req, "getRetainondelete", W) : undefined;
+    const timeouts = get<Request | undefined>(req, "getCustomtimeouts", W);
+    const customTimeouts: Record<string, string> = {};
+    if (timeouts) {
+        for (const [op, getter] of [["create", "getCreate"], ["update", "getUpdate"], ["delete", "getDelete"]] as const) {
+            const v = get<string>(timeouts, getter, `${W}.CustomTimeouts`);
+            if (v) customTimeouts[op] = v;
+        }
+    }
+    return {
+        ...(get<boolean>(req, "getDeletebeforereplacedefined", W) ? { deleteBeforeReplace: get<boolean>(req, "getDeletebeforereplace", W) } : {}),
+        ...(protect !== undefined ? { protect } : {}),
+        ...(retainOnDelete !== undefined ? { retainOnDelete } : {}),
+        ...(dependsOn.length > 0 ? { dependsOn } : {}),
+        ...(replaceOnChanges.length > 0 ? { replaceOnChanges } : {}),
+        ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}),
+        ...(Object.keys(customTimeouts).length > 0 ? { customTimeouts } : {}),
+    };
+}
+
+/**
  * Wraps the mock monitor that `pulumi.runtime.setMocks` installed (call it right after) so that
  * every registration, read and output registration is reported to `tap`, with the parent,
  * custom flag, options and wire inputs a real engine would receive.
@@ -145,6 +205,8 @@ export function tapMockMonitor(tap: MonitorTap): void {
             propertyDependencies[k] = [...get<string[]>(v, "getUrnsList", "PropertyDependencies")].sort();
         });
         const secretOutputs = [...get<string[]>(req, "getAdditionalsecretoutputsList", W)];
+        const dependencies = [...new Set(get<string[]>(req, "getDependenciesList", W))].sort();
+        const sortedPropertyDependencies = Object.fromEntries(Object.keys(propertyDependencies).sort().map((k) => [k, propertyDependencies[k]]));
         const base = {
             type: get<string>(req, "getType", W),
             name: get<string>(req, "getName", W),
@@ -152,8 +214,9 @@ export function tapMockMonitor(tap: MonitorTap): void {
             custom: get<boolean>(req, "getCustom", W),
             inputs: structJs(get(req, "getObject", W), `${W}.object`),
             additionalSecretOutputs: [...secretOutputs].sort(),
-            dependencies: [...new Set(get<string[]>(req, "getDependenciesList", W))].sort(),
-            propertyDependencies: Object.fromEntries(Object.keys(propertyDependencies).sort().map((k) => [k, propertyDependencies[k]])),
+            dependencies,
+            propertyDependencies: sortedPropertyDependencies,
+            options: readOptions(req, dependencies, sortedPropertyDependencies),
         };
         return registerResource(req, (err, resp) => {
             if (!err && resp) {
