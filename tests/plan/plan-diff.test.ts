@@ -46,6 +46,16 @@ describe("plan-diff: the diff of two plans", () => {
         assert.doesNotMatch(text, /\{\} →/, "an empty object that got filled is not a change of its own");
     });
 
+    it("shows a changed resource option (how it will be replaced) as a change, an unchanged one not", () => {
+        const base = doc([{ ...res("db", { image: "postgres:16" }), options: { deleteBeforeReplace: true, protect: true } }]);
+        const head = doc([{ ...res("db", { image: "postgres:16" }), options: { deleteBeforeReplace: false, protect: true } }]);
+        const d = diffPlanJson(base, head);
+        assert.ok(!jsonDiffIsEmpty(d));
+        const text = renderJsonDiff(d).join("\n");
+        assert.match(text, /^ {4}options\.deleteBeforeReplace: true → false$/m);
+        assert.doesNotMatch(text, /protect/);
+    });
+
     it("lists added, removed and changed artifact files, with a unified diff of each changed one", () => {
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-unit-"));
         try {

@@ -63,7 +63,7 @@ export interface JsonDiff {
     readonly added: readonly Resource[];
     /** Resources only the base has. */
     readonly removed: readonly Resource[];
-    /** Resources in both whose type, parent, custom flag or inputs differ, with the changed leaves. */
+    /** Resources in both whose type, parent, custom flag, inputs or options differ, with the changed leaves. */
     readonly changed: readonly { readonly urn: string; readonly type: string; readonly name: string; readonly lines: readonly string[] }[];
     /** Changed stack outputs (one line per changed leaf). */
     readonly outputs: readonly string[];
@@ -93,6 +93,8 @@ export function diffPlanJson(base: PlanJson, head: PlanJson): JsonDiff {
             if (old[k] !== r[k]) lines.push(`    (${k}): ${showValue(old[k])} → ${showValue(r[k])}`);
         }
         lines.push(...changedLeaves(old.inputs, r.inputs));
+        // How the engine would replace it (deleteBeforeReplace, protect, retainOnDelete, ...) is part of the change.
+        lines.push(...changedLeaves({ options: old.options ?? {} }, { options: r.options ?? {} }));
         if (lines.length > 0) changed.push({ urn: r.urn, type: r.type, name: r.name, lines });
     }
     const key = (v: Violation): string => JSON.stringify([v.level, v.policy, v.urn ?? null, v.message]);
