@@ -14,6 +14,7 @@ export * from "./platform";
 export * from "./pod-template";
 export * from "./probes";
 export * from "./rbac";
+export * from "./rollout";
 export * from "./schema-validate";
 export * from "./services";
 export * from "./traits";

@@ -33,6 +33,7 @@ import { jobName, podsServiceName, serviceHost } from "./names";
 import { namespaceManifest } from "./namespace";
 import { DEFAULT_DNS_PEER, DEFAULT_EXTERNAL_EGRESS, DnsPeer, ExternalEgressRule, networkPolicyManifests } from "./network-policies";
 import { DEFAULT_API_SERVER_CIDRS, PodReaderManifests } from "./rbac";
+import { rolloutAwaitSeconds } from "./rollout";
 import { hasPodsService, needsHostAccess } from "./traits";
 import type { ConfigMapManifest, ManifestContext, SecretManifest } from "./types";
 import { validateKubernetesSpec } from "./validate";
@@ -196,9 +197,13 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const workloadOpts = { ...ro, dependsOn: [...ro.dependsOn, ...config, ...access] };
         let workload: pulumi.Resource;
         switch (m.workload.kind) {
-            case "Deployment":
-                workload = new k8s.apps.v1.Deployment(`${name}-deploy`, { metadata: m.workload.metadata, spec: m.workload.spec }, workloadOpts);
+            case "Deployment": {
+                // The provider awaits the rollout; it gives up just after the progress deadline.
+                const wait = `${rolloutAwaitSeconds(spec.healthCheck)}s`;
+                const deployOpts = { ...workloadOpts, customTimeouts: { create: wait, update: wait } };
+                workload = new k8s.apps.v1.Deployment(`${name}-deploy`, { metadata: m.workload.metadata, spec: m.workload.spec }, deployOpts);
                 break;
+            }
             case "StatefulSet":
                 workload = new k8s.apps.v1.StatefulSet(`${name}-sts`, { metadata: m.workload.metadata, spec: m.workload.spec }, workloadOpts);
                 break;

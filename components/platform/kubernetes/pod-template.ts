@@ -10,6 +10,7 @@ import { splitFiles } from "./config";
 import { objectLabels, selectorLabels, sorted } from "./metadata";
 import { configMapName, pathVolumeName, secretName } from "./names";
 import { probes } from "./probes";
+import { terminationGracePeriodSeconds } from "./rollout";
 import { readsPods } from "./traits";
 import type { Kind, ManifestContext } from "./types";
 
@@ -31,6 +32,15 @@ export function fileMode(file: FileSpec, groupKnown: boolean): number {
     return file.executable ? read | ((read & 0o444) >> 2) : read;
 }
 
+/** What a pod template gets beyond its spec, per workload kind (see rollout.ts). */
+export interface PodTemplateOptions {
+    /**
+     * Seconds the container pauses in a preStop `sleep` before SIGTERM, so endpoints drain first;
+     * the grace period grows by it (see `terminationGracePeriodSeconds`). Defaults to 0: no hook.
+     */
+    readonly preStopPauseSeconds?: number;
+}
+
 /**
  * The pod template shared by Deployments, StatefulSets, DaemonSets, Jobs and CronJobs: one
  * container with the spec's image, env, files, scratch dirs, volumes and the restrictive security
@@ -42,7 +52,9 @@ export function podTemplate(
     ctx: ManifestContext,
     kind: Kind,
     extraAnnotations: Record<string, string> = {},
+    opts: PodTemplateOptions = {},
 ): k8s.types.input.core.v1.PodTemplateSpec {
+    const pause = opts.preStopPauseSeconds ?? 0;
     const { uid, gid } = parseUser(spec.user);
     const host = spec.host;
     const root = host?.root === true;
@@ -103,6 +115,8 @@ export function podTemplate(
         ...(spec.ports && spec.ports.length > 0 ? { ports: spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })) } : {}),
         ...(kind === "service" && spec.healthCheck ? probes(spec.healthCheck) : {}),
         resources: { requests, limits },
+        // The native sleep action needs no binary in the image (Kubernetes 1.30+).
+        ...(pause > 0 ? { lifecycle: { preStop: { sleep: { seconds: pause } } } } : {}),
         securityContext: {
             allowPrivilegeEscalation: false,
             privileged: false,
@@ -136,7 +150,7 @@ export function podTemplate(
         enableServiceLinks: false,
         ...(host?.pid ? { hostPID: true } : {}),
         restartPolicy: kind === "service" ? "Always" : "Never",
-        terminationGracePeriodSeconds: spec.stopGracePeriodSeconds ?? 30,
+        terminationGracePeriodSeconds: terminationGracePeriodSeconds(spec, pause),
         ...(kind === "service" && !spec.perNode && replicas > 1
             ? {
                   // Soft spreading: replicas prefer different nodes and zones but still schedule on a small cluster.

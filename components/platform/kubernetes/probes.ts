@@ -3,7 +3,7 @@
  * startup, with the same handler and docker's timing semantics.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { HealthCheck, resolveHealthCheck } from "../spec";
+import { HealthCheck, ResolvedHealthCheck, resolveHealthCheck } from "../spec";
 
 /** Probe handler for the one health check. */
 export function probeHandler(hc: HealthCheck): k8s.types.input.core.v1.Probe {
@@ -46,9 +46,24 @@ export function probes(hc: HealthCheck): {
             ...probeHandler(r),
             periodSeconds: r.intervalSeconds,
             timeoutSeconds: r.timeoutSeconds,
-            failureThreshold: Math.ceil(r.startPeriodSeconds / r.intervalSeconds) + r.retries,
+            failureThreshold: startupFailureThreshold(r),
             successThreshold: 1,
         };
     }
     return out;
+}
+
+function startupFailureThreshold(r: ResolvedHealthCheck): number {
+    return Math.ceil(r.startPeriodSeconds / r.intervalSeconds) + r.retries;
+}
+
+/**
+ * Seconds a starting pod may stay unhealthy before the kubelet restarts it: the startup probe's
+ * window with a start period, otherwise the liveness probe's (`retries` failed checks), plus one
+ * timeout for the last check.
+ */
+export function startupBudgetSeconds(hc: HealthCheck): number {
+    const r = resolveHealthCheck(hc);
+    const checks = r.startPeriodSeconds > 0 ? startupFailureThreshold(r) : r.retries;
+    return checks * r.intervalSeconds + r.timeoutSeconds;
 }

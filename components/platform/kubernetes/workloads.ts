@@ -5,9 +5,10 @@
 import { WorkloadSpec } from "../spec";
 import { configMapManifest, secretManifest } from "./config";
 import { meta, objectAnnotations, objectLabels, selectorLabels } from "./metadata";
-import { podTemplate } from "./pod-template";
+import { podTemplate, PodTemplateOptions } from "./pod-template";
 import { PodReaderManifests, podReaderManifests } from "./rbac";
 import { clusterIpService, podDisruptionBudget, podsService, publicService } from "./services";
+import { MIN_READY_SECONDS, PRESTOP_PAUSE_SECONDS, progressDeadlineSeconds } from "./rollout";
 import { readsPods } from "./traits";
 import type {
     ConfigMapManifest,
@@ -57,15 +58,15 @@ interface WorkloadParts {
     readonly template: DeploymentManifest["spec"]["template"];
 }
 
-function parts(name: string, spec: WorkloadSpec, ctx: ManifestContext): WorkloadParts {
+function parts(name: string, spec: WorkloadSpec, ctx: ManifestContext, opts: PodTemplateOptions = {}): WorkloadParts {
     return {
         metadata: meta(name, ctx, objectLabels(name, spec, ctx, "service"), objectAnnotations(spec)),
         selector: selectorLabels(name),
-        template: podTemplate(name, spec, ctx, "service"),
+        template: podTemplate(name, spec, ctx, "service", {}, opts),
     };
 }
 
-/** A DaemonSet: one pod per node, replaced one node at a time. */
+/** A DaemonSet: one pod per node, replaced one node at a time, each new pod ready for {@link MIN_READY_SECONDS} before the next. */
 export function daemonSetManifest(name: string, spec: WorkloadSpec, ctx: ManifestContext): DaemonSetManifest {
     const { metadata, selector, template } = parts(name, spec, ctx);
     return {
@@ -76,6 +77,7 @@ export function daemonSetManifest(name: string, spec: WorkloadSpec, ctx: Manifes
             selector: { matchLabels: selector },
             template,
             updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+            minReadySeconds: MIN_READY_SECONDS,
             revisionHistoryLimit: 5,
         },
     };
@@ -113,9 +115,14 @@ export function statefulSetManifest(name: string, spec: WorkloadSpec, ctx: Manif
     };
 }
 
-/** A Deployment that surges one pod and never drops below its replicas during an update. */
+/**
+ * A Deployment that surges one pod and never drops below its replicas during an update: a new pod
+ * counts once ready for {@link MIN_READY_SECONDS}, the rollout fails after its progress deadline
+ * without progress (the old ReplicaSet keeps serving), and a pod being replaced pauses
+ * {@link PRESTOP_PAUSE_SECONDS} before SIGTERM while endpoints drop it.
+ */
 export function deploymentManifest(name: string, spec: WorkloadSpec, ctx: ManifestContext): DeploymentManifest {
-    const { metadata, selector, template } = parts(name, spec, ctx);
+    const { metadata, selector, template } = parts(name, spec, ctx, { preStopPauseSeconds: PRESTOP_PAUSE_SECONDS });
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -126,6 +133,8 @@ export function deploymentManifest(name: string, spec: WorkloadSpec, ctx: Manife
             template,
             // Never below the desired count: one extra pod comes up, becomes ready, then an old one goes.
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            minReadySeconds: MIN_READY_SECONDS,
+            progressDeadlineSeconds: progressDeadlineSeconds(spec.healthCheck),
             revisionHistoryLimit: 5,
         },
     };

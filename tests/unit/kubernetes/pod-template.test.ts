@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { serviceManifests } from "../../../components/platform/kubernetes";
+import { podTemplate, serviceManifests } from "../../../components/platform/kubernetes";
 import { alloy, api, arr, container, ctx, edge, get, nodeExporter, postgres } from "./fixtures";
 
 describe("kubernetes pod-template", () => {
@@ -64,4 +64,21 @@ describe("kubernetes pod-template", () => {
             ]);
             assert.deepStrictEqual(Object.keys(m.secret?.stringData ?? {}), ["DATABASE_URL"]);
         });
+
+    describe("stopping", () => {
+        it("pauses with the native sleep action (no binary in the image), then gives the process its whole stop grace", () => {
+            const t = podTemplate("api", { ...api, stopGracePeriodSeconds: 60 }, ctx, "service", {}, { preStopPauseSeconds: 10 });
+            const c = container({ spec: { template: t } });
+            assert.deepStrictEqual(get(c, "lifecycle"), { preStop: { sleep: { seconds: 10 } } });
+            // The kubelet counts the hook inside the grace period: pause 10 + stop grace 60 + margin 5.
+            assert.strictEqual(get(t, "spec.terminationGracePeriodSeconds"), 75);
+        });
+
+        it("adds no hook and keeps the spec's grace (default 30) without a pause", () => {
+            const t = podTemplate("api", api, ctx, "service");
+            assert.strictEqual(get(container({ spec: { template: t } }), "lifecycle"), undefined);
+            assert.strictEqual(get(t, "spec.terminationGracePeriodSeconds"), 30);
+            assert.strictEqual(get(podTemplate("api", { ...api, stopGracePeriodSeconds: 5 }, ctx, "service"), "spec.terminationGracePeriodSeconds"), 5);
+        });
+    });
 });
