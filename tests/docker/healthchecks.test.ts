@@ -13,7 +13,6 @@
  * a wrong path) is unhealthy while the server demonstrably runs.
  */
 import { strict as assert } from "node:assert";
-import { postgresSpec } from "../../components/data/postgres";
 import { REDIS_CONF_PATH, redisSpec, renderRedisConf } from "../../components/data/redis";
 import { edgeSpec, NGINX_CONF_PATH } from "../../components/edge/edge";
 import { TLS_PATHS } from "../../components/edge/nginx";
@@ -21,17 +20,11 @@ import { dockerHealthcheck } from "../../components/platform/docker-builders";
 import { HealthCheck, WorkloadSpec } from "../../components/platform/spec";
 import { DockerSession, HealthcheckSettings, requireEngine } from "./support/engine";
 import { devCertificate, nginxConfFor122 } from "./support/edge";
-import { expectUnhealthyWhileServing, retargetPort, startNow, testImage, withTestTiming } from "./support/images";
+import { expectUnhealthyWhileServing, plainEnv, retargetPort, startNow, TEST_PASSWORD as PASSWORD, testImage, testPostgresSpec, withTestTiming } from "./support/images";
 import { ContainerDefinition, definitionOf, hardeningOf, renderedStack, RenderedStack } from "./support/rendered";
 
 /** Generous: a cold machine builds the image first (in `before`), this covers start-up only. */
 const HEALTHY_WITHIN_MS = 90_000;
-const PASSWORD = "ptc-test-password-not-a-secret";
-
-/** The plain (non-secret) env of a spec, as KEY=value pairs. */
-function plainEnv(spec: WorkloadSpec): Record<string, string> {
-    return Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)]));
-}
 
 /** A spec's command as plain strings (the stores' commands are literals). */
 function plainCommand(spec: WorkloadSpec): string[] | undefined {
@@ -64,15 +57,7 @@ describe("docker health checks, run by the engine", function () {
     });
 
     describe("PostgreSQL (pg_isready)", () => {
-        const spec = postgresSpec({
-            image: "postgres",
-            database: "pro_team_care",
-            user: "pro_team_care",
-            password: PASSWORD,
-            volumeSizeGi: 1,
-            resources: { cpu: "250m", memory: "512Mi" },
-            component: "postgres",
-        });
+        const spec = testPostgresSpec();
         let check: HealthcheckSettings;
         let good: () => Promise<string>;
         let wrongPort: () => Promise<string>;

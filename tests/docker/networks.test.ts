@@ -10,13 +10,11 @@
  * contact.
  */
 import { strict as assert } from "node:assert";
-import { postgresSpec } from "../../components/data/postgres";
 import { dockerHealthcheck } from "../../components/platform/docker-builders";
 import { docker, DockerSession, requireEngine, timed } from "./support/engine";
-import { testImage, withTestTiming } from "./support/images";
+import { plainEnv, TEST_PASSWORD as PASSWORD, testImage, testPostgresSpec, withTestTiming } from "./support/images";
 import { ContainerDefinition, definitionOf, hardeningOf, RenderedNetwork, renderedStack, RenderedStack } from "./support/rendered";
 
-const PASSWORD = "ptc-test-password-not-a-secret";
 
 /** What a probe container found: exit status of each attempt (0 = connected). */
 interface ProbeResult {
@@ -101,21 +99,13 @@ describe("docker tier networks, as rendered, on a real engine", function () {
         async function setUp(): Promise<void> {
             image = await testImage("postgres");
             for (const n of dev.networks) live.set(n.name, await session.createNetwork(n.name, { internal: n.internal }));
-            const spec = postgresSpec({
-                image: "postgres",
-                database: "pro_team_care",
-                user: "pro_team_care",
-                password: PASSWORD,
-                volumeSizeGi: 1,
-                resources: { cpu: "250m", memory: "512Mi" },
-                component: "postgres",
-            });
+            const spec = testPostgresSpec();
             assert.ok(spec.healthCheck);
             const name = await session.startContainer({
                 role: "postgres",
                 image,
                 ...hardeningOf(postgres),
-                env: { ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)])), POSTGRES_PASSWORD: PASSWORD },
+                env: { ...plainEnv(spec), POSTGRES_PASSWORD: PASSWORD },
                 healthcheck: withTestTiming(dockerHealthcheck(spec.healthCheck)),
                 networks: (postgres.networksAdvanced ?? []).map((n) => ({ name: live.get(n.name) ?? assert.fail(`no live network for ${n.name}`), aliases: n.aliases })),
             });

@@ -3,7 +3,30 @@
  * cached by content hash (see {@link buildImage}), plus the health-check helpers the tests share.
  */
 import * as path from "node:path";
+import { postgresSpec } from "../../../components/data/postgres";
+import type { WorkloadSpec } from "../../../components/platform/spec";
 import { buildImage, CommandResult, DockerSession, HealthcheckSettings } from "./engine";
+
+/** The stores' password in these tests (a fixed test value, never a real secret). */
+export const TEST_PASSWORD = "ptc-test-password-not-a-secret";
+
+/** PostgreSQL's spec as the dev stack builds it (the program's own pure builder), with {@link TEST_PASSWORD}. */
+export function testPostgresSpec(): WorkloadSpec {
+    return postgresSpec({
+        image: "postgres",
+        database: "pro_team_care",
+        user: "pro_team_care",
+        password: TEST_PASSWORD,
+        volumeSizeGi: 1,
+        resources: { cpu: "250m", memory: "512Mi" },
+        component: "postgres",
+    });
+}
+
+/** A spec's plain env as strings (the stores' env values are literals). */
+export function plainEnv(spec: WorkloadSpec): Record<string, string> {
+    return Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)]));
+}
 
 const IMAGES_DIR = path.resolve(__dirname, "..", "images");
 
