@@ -81,8 +81,8 @@ const edge = new Edge("edge", {
     platform,
     image: cfg.images.edge,
     domain: cfg.domain,
-    webAddress: web.address,
-    apiAddress: api.address,
+    webAddress: web.servingAddress,
+    apiAddress: api.servingAddress,
     tls: { certificate: tls.certificate, privateKey: tls.privateKey },
     // On docker the edge publishes these host ports; on Kubernetes its LoadBalancer serves 80/443.
     hostPorts: cfg.platform === "docker" ? { http: cfg.docker.httpPort, https: cfg.docker.httpsPort } : { http: 80, https: 443 },

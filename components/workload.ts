@@ -23,6 +23,8 @@ export interface WorkloadEndpoint {
     readonly url: pulumi.Output<string>;
     /** A name resolving to every replica (the platform's `podsHost`; the host where it has none). */
     readonly podsHost: pulumi.Output<string>;
+    /** "host:port" reaching only healthy replicas, for user traffic (the platform's `servingAddress`; the address where it has none). */
+    readonly servingAddress: pulumi.Output<string>;
     /** The platform resources that make up the service (for dependsOn). */
     readonly resources: pulumi.Resource[];
 }
@@ -105,6 +107,7 @@ export abstract class WorkloadComponent extends pulumi.ComponentResource {
             address: ep.address,
             url: pulumi.interpolate`http://${ep.address}`,
             podsHost: ep.podsHost ?? ep.host,
+            servingAddress: ep.servingAddress ?? ep.address,
             resources: handle.resources,
         };
     }

@@ -113,6 +113,8 @@ export function apiSpec(args: {
         scratch: [{ mountPath: "/tmp", sizeMi: 128 }],
         replicas: args.replicas,
         labels: { [LABELS.component]: args.component },
+        // Stateless: an update starts the new revision beside the old one (zero downtime on docker).
+        overlapUpdates: true,
         stopGracePeriodSeconds: 30,
     };
 }
@@ -125,6 +127,11 @@ export class Api extends WorkloadComponent {
     public readonly port: pulumi.Output<number>;
     /** host:port. */
     public readonly address: pulumi.Output<string>;
+    /**
+     * host:port that reaches only healthy replicas of the current revision (the platform's
+     * `servingAddress`): what the edge proxies user traffic to.
+     */
+    public readonly servingAddress: pulumi.Output<string>;
     /**
      * A DNS name that resolves to every replica (the platform's `podsHost`; the host where the
      * platform has none): what Prometheus's DNS discovery scrapes, one target per replica.
@@ -177,7 +184,8 @@ export class Api extends WorkloadComponent {
         this.host = ep.host;
         this.port = ep.port;
         this.address = ep.address;
+        this.servingAddress = ep.servingAddress;
         this.podsHost = ep.podsHost;
-        this.publish(["host", "port", "address", "podsHost"]);
+        this.publish(["host", "port", "address", "servingAddress", "podsHost"]);
     }
 }

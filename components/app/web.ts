@@ -42,6 +42,8 @@ export function webSpec(args: {
         scratch: [{ mountPath: "/tmp", sizeMi: 64 }],
         replicas: args.replicas,
         labels: { [LABELS.component]: args.component },
+        // Stateless: an update starts the new revision beside the old one (zero downtime on docker).
+        overlapUpdates: true,
     };
 }
 
@@ -53,6 +55,11 @@ export class Web extends WorkloadComponent {
     public readonly port: pulumi.Output<number>;
     /** host:port. */
     public readonly address: pulumi.Output<string>;
+    /**
+     * host:port that reaches only healthy replicas of the current revision (the platform's
+     * `servingAddress`): what the edge proxies user traffic to.
+     */
+    public readonly servingAddress: pulumi.Output<string>;
 
     constructor(name: string, args: WebArgs, opts?: pulumi.ComponentResourceOptions) {
         super("proteamcare:app:Web", name, opts);
@@ -65,6 +72,7 @@ export class Web extends WorkloadComponent {
         this.host = ep.host;
         this.port = ep.port;
         this.address = ep.address;
-        this.publish(["host", "port", "address"]);
+        this.servingAddress = ep.servingAddress;
+        this.publish(["host", "port", "address", "servingAddress"]);
     }
 }

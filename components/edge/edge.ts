@@ -7,19 +7,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LABELS, Platform, ResourceSpec, WorkloadSpec } from "../platform/spec";
 import { replicaProblems, WorkloadComponent } from "../workload";
-import { DEFAULT_PERMISSIONS_POLICY, DEFAULT_PORTS, DEFAULT_STATUS_ALLOW, HEALTH_PATH, isDnsName, nginxImageAtLeast, renderNginxConf, STUB_STATUS_PATH, TLS_PATHS } from "./nginx";
+import { DEFAULT_PERMISSIONS_POLICY, DEFAULT_PORTS, DEFAULT_STATUS_ALLOW, HEALTH_PATH, isDnsName, renderNginxConf, STUB_STATUS_PATH, TLS_PATHS } from "./nginx";
 
-/** Where the rendered nginx.conf goes in the container (the image's default config path). */
-export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
+/**
+ * The edge's live directory: nginx.conf and the TLS pair, which change without replacing the
+ * edge where the platform allows it (see {@link WorkloadSpec.liveFiles}).
+ */
+export const EDGE_LIVE_DIR = "/etc/nginx/live";
 
-/** Image used when none is given: nginx ≥ 1.27.3 (upstream re-resolution), non-root uid 101. */
+/** Where the rendered nginx.conf goes in the container (nginx runs with `-c` on it). */
+export const NGINX_CONF_PATH = `${EDGE_LIVE_DIR}/nginx.conf`;
+
+/** Image used when none is given: nginx-unprivileged (non-root uid 101). */
 export const DEFAULT_EDGE_IMAGE = "nginxinc/nginx-unprivileged:1.28.0-alpine";
 
 /** Arguments of {@link Edge}. */
 export interface EdgeArgs {
     /** The platform the edge runs on. */
     readonly platform: Platform;
-    /** nginx-unprivileged image reference (must be nginx ≥ 1.27.3 when a resolver is in use). Defaults to {@link DEFAULT_EDGE_IMAGE}. */
+    /** nginx-unprivileged image reference. Defaults to {@link DEFAULT_EDGE_IMAGE}. */
     readonly image?: pulumi.Input<string>;
     /** Public domain (server_name, redirect host, public URL), e.g. "app.example.com". */
     readonly domain: string;
@@ -98,6 +104,8 @@ export function edgeSpec(args: EdgeSpecArgs): WorkloadSpec {
             { name: "status", port: DEFAULT_PORTS.status },
         ],
         env: { NGINX_ENTRYPOINT_QUIET_LOGS: "1" },
+        // nginx itself, on the rendered file (the image's entrypoint would add its own templates).
+        entrypoint: ["nginx", "-c", NGINX_CONF_PATH, "-g", "daemon off;"],
         files: [
             { path: NGINX_CONF_PATH, content: args.nginxConf },
             { path: TLS_PATHS.certificate, content: args.certificate },
@@ -111,6 +119,9 @@ export function edgeSpec(args: EdgeSpecArgs): WorkloadSpec {
         // The pid file and every temp path (renderNginxConf's runtimeDir).
         scratch: [{ mountPath: "/tmp", sizeMi: 64 }],
         labels: { [LABELS.component]: args.component },
+        // A config-only change (an upstream's new revision, a renewed certificate) is a checked
+        // reload, not a new container: the edge holds the host ports and cannot overlap itself.
+        liveFiles: { directory: EDGE_LIVE_DIR, check: ["nginx", "-t", "-q", "-c", NGINX_CONF_PATH], reload: ["nginx", "-s", "reload", "-c", NGINX_CONF_PATH] },
     };
 }
 
@@ -180,14 +191,6 @@ export class Edge extends WorkloadComponent {
         }
         if (hostPorts.http === hostPorts.https) {
             throw new pulumi.ResourceError(`edge "${name}": hostPorts.http and hostPorts.https must differ, both are ${hostPorts.http}`, this);
-        }
-        // `server ... resolve` needs nginx >= 1.27.3; catch an older pinned image here, not at container start.
-        if (resolver !== undefined && typeof image === "string" && nginxImageAtLeast(image, "1.27.3") === false) {
-            throw new pulumi.ResourceError(
-                `edge "${name}": image "${image}" is older than nginx 1.27.3, which run-time upstream re-resolution needs; ` +
-                    `use nginxinc/nginx-unprivileged 1.27.3 or newer, or set resolver to null`,
-                this,
-            );
         }
         this.refuse(replicaProblems(replicas, { platform: args.platform, hostPorts: [hostPorts.http, hostPorts.https] }), `edge "${name}"`);
 

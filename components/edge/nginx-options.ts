@@ -49,12 +49,17 @@ export interface NginxConfOptions {
     /** Client addresses (IP or CIDR) allowed on the stub_status listener. Defaults to {@link DEFAULT_STATUS_ALLOW}. */
     readonly statusAllow?: readonly string[];
     /**
-     * DNS resolver address. When set, upstream host names are re-resolved at run time (shared
-     * zone plus `server … resolve`, nginx ≥ 1.27.3) so a recreated upstream with a new address is
-     * picked up and nginx starts even before the upstream's name resolves. Defaults to none
-     * (names resolved once at start, which suits stable Kubernetes Service addresses).
+     * DNS resolver address. When set, each upstream is a variable in `proxy_pass`, resolved per
+     * request through this resolver (cached for {@link resolverValidSeconds}): a recreated
+     * upstream's new address is picked up, nginx starts before an upstream's name resolves, and a
+     * name with several addresses (replicas) is balanced with the next one tried on a failed
+     * connection. This works on every nginx since 1.1.9 (`server … resolve` would need 1.27.3),
+     * so Debian's 1.22 in the live tests runs the same file. Defaults to none (names resolved once
+     * at start into upstream blocks with keepalive, which suits stable Kubernetes Service addresses).
      */
     readonly resolver?: string;
+    /** Seconds nginx caches a resolved upstream address (the resolver's `valid=`). Defaults to 5. */
+    readonly resolverValidSeconds?: number;
     /** Writable directory for the pid file and temp paths. Defaults to "/tmp". */
     readonly runtimeDir?: string;
     /**
@@ -74,7 +79,7 @@ export const DEFAULT_PERMISSIONS_POLICY =
 export const DEFAULT_STATUS_ALLOW: readonly string[] = ["127.0.0.1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** Default paths of the TLS material inside the container. */
-export const TLS_PATHS = { certificate: "/etc/nginx/tls/tls.crt", privateKey: "/etc/nginx/tls/tls.key" } as const;
+export const TLS_PATHS = { certificate: "/etc/nginx/live/tls.crt", privateKey: "/etc/nginx/live/tls.key" } as const;
 
 /** Default container ports: unprivileged, as nginx-unprivileged expects. */
 export const DEFAULT_PORTS = { http: 8080, https: 8443, status: 8081 } as const;
@@ -167,6 +172,7 @@ export function resolveNginxOptions(o: NginxConfOptions): ResolvedNginxOptions {
         permissionsPolicy: o.permissionsPolicy ?? DEFAULT_PERMISSIONS_POLICY,
         statusAllow: o.statusAllow ?? DEFAULT_STATUS_ALLOW,
         resolver: o.resolver,
+        resolverValidSeconds: o.resolverValidSeconds ?? 5,
         runtimeDir: o.runtimeDir ?? "/tmp",
         user: o.user,
         nginxVersion: o.nginxVersion ?? "1.28.0",
@@ -200,6 +206,7 @@ export function resolveNginxOptions(o: NginxConfOptions): ResolvedNginxOptions {
     positiveInt("proxySendTimeoutSeconds", r.proxySendTimeoutSeconds);
     positiveInt("proxyReadTimeoutSeconds", r.proxyReadTimeoutSeconds);
     positiveInt("upstreamKeepalive", r.upstreamKeepalive);
+    positiveInt("resolverValidSeconds", r.resolverValidSeconds);
     positiveInt("workerConnections", r.workerConnections);
     positiveInt("hstsMaxAgeSeconds", r.hstsMaxAgeSeconds);
     if (r.workerProcesses !== "auto") positiveInt("workerProcesses", r.workerProcesses);
@@ -214,16 +221,10 @@ export function resolveNginxOptions(o: NginxConfOptions): ResolvedNginxOptions {
     for (const a of r.statusAllow) {
         if (problemOf(ipOrCidr, a)) throw new Error(`nginx.conf: statusAllow entries must be IP addresses or CIDRs, got "${a}"; expected ${problemOf(ipOrCidr, a)}`);
     }
-    const version = nginxSemver(r.nginxVersion);
+    nginxSemver(r.nginxVersion);
     if (r.resolver !== undefined) {
         if (!(HOSTNAME.test(r.resolver) || IPV4.test(r.resolver))) {
             throw new Error(`nginx.conf: resolver must be an IPv4 address or DNS name, got "${r.resolver}"`);
-        }
-        if (semver.lt(version, "1.27.3")) {
-            throw new Error(
-                `nginx.conf: resolver needs nginx >= 1.27.3 (upstream "server ... resolve"), but nginxVersion is ${r.nginxVersion}; ` +
-                    `use a newer image or leave resolver unset`,
-            );
         }
     }
     if (r.user !== undefined && !/^[a-z_][-a-z0-9_]*( [a-z_][-a-z0-9_]*)?$/.test(r.user)) {

@@ -84,13 +84,19 @@ function accessLogFormat(): string {
 }
 
 function upstream(r: ResolvedNginxOptions, name: string, address: string): string[] {
-    const dynamic = r.resolver !== undefined;
-    return block(`upstream ${name}`, [
-        ...(dynamic ? [`zone ${name} 64k;`] : []),
-        `server ${address}${dynamic ? " resolve" : ""};`,
-        `keepalive ${r.upstreamKeepalive};`,
-        "keepalive_timeout 60s;",
-    ]);
+    return block(`upstream ${name}`, [`server ${address};`, `keepalive ${r.upstreamKeepalive};`, "keepalive_timeout 60s;"]);
+}
+
+/**
+ * The proxy_pass of one route. With a resolver the upstream is a variable, so nginx resolves
+ * the name per request (cached `valid=` seconds) instead of once at start; without one it is the
+ * static upstream block, with its keepalive pool.
+ */
+function proxyPass(r: ResolvedNginxOptions, name: string, address: string): string[] {
+    if (r.resolver === undefined) return [`proxy_pass http://${name};`];
+    // A `set` per location (not a map at http level): the value is a literal, and the location
+    // reads as what it proxies to.
+    return [`set $${name} ${address};`, `proxy_pass http://$${name};`];
 }
 
 function healthLocation(): string[] {
@@ -135,6 +141,10 @@ export function renderNginxConf(options: NginxConfOptions): string {
         `proxy_connect_timeout ${r.proxyConnectTimeoutSeconds}s;`,
         `proxy_send_timeout ${r.proxySendTimeoutSeconds}s;`,
         `proxy_read_timeout ${r.proxyReadTimeoutSeconds}s;`,
+        // A refused or timed-out connection moves on to the next address (another replica, or
+        // the same name re-resolved); only idempotent requests are retried (nginx's default).
+        "proxy_next_upstream error timeout;",
+        "proxy_next_upstream_tries 3;",
         // The edge owns these headers; drop upstream copies so each appears once.
         "proxy_hide_header X-Powered-By;",
         "proxy_hide_header Strict-Transport-Security;",
@@ -178,9 +188,9 @@ export function renderNginxConf(options: NginxConfOptions): string {
         ...healthLocation(),
         "",
         // No URI part on proxy_pass: the original URI, /api prefix included, goes upstream.
-        ...block("location /api/", ["proxy_pass http://api_upstream;"]),
+        ...block("location /api/", proxyPass(r, "api_upstream", r.apiUpstream)),
         "",
-        ...block("location /", ["proxy_pass http://web_upstream;"]),
+        ...block("location /", proxyPass(r, "web_upstream", r.webUpstream)),
     ]);
 
     const statusServer = block("server", [
@@ -217,7 +227,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
         accessLogFormat(),
         "access_log /dev/stdout json;",
         "",
-        ...(r.resolver !== undefined ? [`resolver ${r.resolver} valid=10s ipv6=off;`, "resolver_timeout 5s;", ""] : []),
+        ...(r.resolver !== undefined ? [`resolver ${r.resolver} valid=${r.resolverValidSeconds}s ipv6=off;`, "resolver_timeout 5s;", ""] : []),
         "gzip on;",
         "gzip_vary on;",
         "gzip_proxied any;",
@@ -231,10 +241,9 @@ export function renderNginxConf(options: NginxConfOptions): string {
         // WebSocket upgrades pass through; other requests keep the upstream connection alive.
         ...block("map $http_upgrade $edge_connection", ['default "upgrade";', '"" "";']),
         "",
-        ...upstream(r, "web_upstream", r.webUpstream),
-        "",
-        ...upstream(r, "api_upstream", r.apiUpstream),
-        "",
+        ...(r.resolver === undefined
+            ? [...upstream(r, "web_upstream", r.webUpstream), "", ...upstream(r, "api_upstream", r.apiUpstream), ""]
+            : []),
         ...httpServer,
         "",
         ...httpsServer,

@@ -25,6 +25,14 @@ export interface ServiceEndpoint {
      * Defaults to none (platforms that cannot resolve replicas: use the host).
      */
     readonly podsHost?: pulumi.Output<string>;
+    /**
+     * "host:port" that reaches only replicas that passed their health check, for the traffic of
+     * real users (the edge). On Kubernetes it is the address: a Service routes to ready pods only.
+     * On docker, whose DNS answers for a container whether it is healthy or not, it names the
+     * current revision's own network alias, which the platform hands out only once every replica
+     * of that revision is healthy (see DockerPlatform.service). Defaults to the address.
+     */
+    readonly servingAddress?: pulumi.Output<string>;
 }
 
 /** Options the platform needs when it creates a workload's resources. */

@@ -57,6 +57,14 @@ export interface DockerPlatformArgs {
 }
 
 const CRON_LOOP_SCRIPT = fs.readFileSync(path.join(__dirname, "scripts", "cron-loop.sh"), "utf8");
+const LIVE_FILES_SCRIPT = fs.readFileSync(path.join(__dirname, "scripts", "live-files.sh"), "utf8");
+
+/** Where the live-files script is uploaded, in the workload and in its config-writer job. */
+export const LIVE_FILES_SCRIPT_PATH = "/usr/local/lib/ptc/live-files.sh";
+/** Where the config-writer job mounts the workload's live volume. */
+export const LIVE_VOLUME_PATH = "/ptc-live-volume";
+/** Seconds the config-writer job waits for the running workload to apply new files. */
+export const LIVE_WAIT_SECONDS = 60;
 
 /** Docker's embedded DNS server, reachable from every container on a user-defined network. */
 export const DOCKER_EMBEDDED_DNS = "127.0.0.11";
@@ -158,41 +166,151 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                 ? [{ hostPath: "/var/lib/docker/containers", containerPath: "/var/lib/docker/containers", readOnly: true }]
                 : []),
         ];
+        const live = spec.liveFiles ? this.liveFiles(name, spec, opts) : undefined;
+        if (live) mounts.push({ volumeName: live.volume.name, containerPath: live.directory });
         const replicas = spec.replicas ?? 1;
+        const overlap = spec.overlapUpdates === true;
+        const base = this.common(name, live ? live.serviceSpec : spec, "service");
+        const shared: docker.ContainerArgs = {
+            ...base,
+            restart: "unless-stopped",
+            healthcheck: dockerHealthcheck(spec.healthCheck),
+            wait: true,
+            waitTimeout: this.healthyTimeoutSeconds + (spec.healthCheck.startPeriodSeconds ?? 0),
+            ports: spec.ports
+                .filter((p) => p.hostPort !== undefined)
+                .map((p) => ({ internal: p.port, external: p.hostPort as number, protocol: "tcp" })),
+            volumes: mounts,
+            pidMode: spec.host?.pid ? "host" : undefined,
+            stopTimeout: spec.stopGracePeriodSeconds ?? 30,
+            destroyGraceSeconds: spec.stopGracePeriodSeconds ?? 30,
+        };
+        // An overlapping update needs a name the old container does not hold: each revision's
+        // containers are named after a hash of everything they run with, so any change that
+        // replaces them also renames them. The hash covers secret values too (a rotated password
+        // must give a new revision); 8 hex digits of SHA-256 say nothing about a secret, so the
+        // name is not kept secret (Kubernetes' config checksum annotations do the same).
+        const revision = overlap ? pulumi.unsecret(pulumi.output(shared).apply((resolved) => shortHash(JSON.stringify(resolved), 8))) : undefined;
+        const dependsOn = [...(opts.dependsOn ?? []), ...(live ? [live.writer] : [])];
         const containers: docker.Container[] = [];
         for (let r = 1; r <= replicas; r++) {
-            // The first replica keeps the plain name; extra replicas share its network alias.
+            // The first replica keeps the plain key; extra replicas share its network aliases.
             const key = r === 1 ? name : `${name}-r${r}`;
             containers.push(
                 new docker.Container(
                     key,
                     {
-                        ...this.common(name, spec, "service"),
-                        name: `${this.prefix}-${key}`,
-                        restart: "unless-stopped",
-                        healthcheck: dockerHealthcheck(spec.healthCheck),
-                        wait: true,
-                        waitTimeout: this.healthyTimeoutSeconds + (spec.healthCheck.startPeriodSeconds ?? 0),
-                        ports: spec.ports
-                            .filter((p) => p.hostPort !== undefined)
-                            .map((p) => ({ internal: p.port, external: p.hostPort as number, protocol: "tcp" })),
-                        volumes: mounts,
-                        pidMode: spec.host?.pid ? "host" : undefined,
-                        stopTimeout: spec.stopGracePeriodSeconds ?? 30,
-                        destroyGraceSeconds: spec.stopGracePeriodSeconds ?? 30,
+                        ...shared,
+                        name: revision ? pulumi.interpolate`${this.prefix}-${key}-${revision}` : `${this.prefix}-${key}`,
+                        networksAdvanced: revision
+                            ? networksFor(spec.tier).map((t) => ({
+                                  name: this.networks[t].name,
+                                  // The service's name, for what may reach any revision (Prometheus), and the
+                                  // revision's own alias, which the edge is given only once this revision is healthy.
+                                  aliases: [pulumi.output(name), pulumi.interpolate`${name}-${revision}`],
+                              }))
+                            : shared.networksAdvanced,
                     },
-                    this.containerOptions(spec, opts),
+                    { ...this.containerOptions(spec, { ...opts, dependsOn }), deleteBeforeReplace: !overlap },
                 ),
             );
         }
         const host = pulumi.output(name);
         const port = spec.ports[0]?.port ?? 0;
+        // The revision alias comes from the containers' outputs, so whatever uses it (the edge's
+        // config) waits until every replica of this revision is created and healthy (wait: true);
+        // Pulumi deletes the replaced containers only after that, at the end of the update.
+        const servingAddress = revision
+            ? pulumi.all(containers.map((c) => c.name)).apply(() => revision).apply((rev) => `${name}-${rev}:${port}`)
+            : undefined;
         return {
             // Every replica carries the alias `name`, and docker's embedded DNS answers it with each
             // container's address: the host already resolves to every replica.
-            endpoint: { host, port, address: pulumi.interpolate`${host}:${port}`, podsHost: host },
-            resources: [...volumes, ...containers],
+            endpoint: { host, port, address: pulumi.interpolate`${host}:${port}`, podsHost: host, ...(servingAddress ? { servingAddress } : {}) },
+            resources: [...volumes, ...(live ? [live.volume, live.writer] : []), ...containers],
         };
+    }
+
+    /**
+     * The docker side of {@link WorkloadSpec.liveFiles}: a volume the workload mounts at the live
+     * directory, a config-writer job (the workload's image, no network, root with only the
+     * capabilities that set the files' owner) that checks the new files and puts them there, and
+     * the workload's spec rewritten to run under the watcher (scripts/live-files.sh) without the
+     * live files among its uploads, so that a change of them never replaces the workload.
+     */
+    private liveFiles(name: string, spec: WorkloadSpec, opts: WorkloadOptions): { volume: docker.Volume; writer: docker.Container; directory: string; serviceSpec: WorkloadSpec } {
+        const lf = spec.liveFiles as NonNullable<WorkloadSpec["liveFiles"]>;
+        const directory = lf.directory.replace(/\/+$/, "");
+        const command = [...(spec.entrypoint ?? []), ...(spec.command ?? [])];
+        if (command.length === 0) {
+            throw new pulumi.ResourceError(`${name}: liveFiles on docker need an explicit entrypoint or command to run under the watcher`, opts.parent);
+        }
+        const isLive = (f: { path: string }): boolean => f.path.startsWith(`${directory}/`);
+        const liveFiles = (spec.files ?? []).filter(isLive);
+        const script = { path: LIVE_FILES_SCRIPT_PATH, content: LIVE_FILES_SCRIPT };
+        const volume = new docker.Volume(
+            `${name}-live`,
+            { name: volumeName(this.prefix, name, "live"), labels: [{ label: LABELS.workload, value: name }] },
+            // Only copies of what the program renders: nothing to retain.
+            { parent: opts.parent, provider: this.provider },
+        );
+        const generation = pulumi.unsecret(
+            pulumi.all(liveFiles.map((f) => pulumi.output(f.content))).apply((contents) => shortHash(JSON.stringify(liveFiles.map((f, i) => [f.path, contents[i]])), 12)),
+        );
+        const writerSpec: ContainerSpec = {
+            image: spec.image,
+            tier: spec.tier,
+            env: {
+                LIVE_DIR: directory,
+                LIVE_VOLUME: LIVE_VOLUME_PATH,
+                LIVE_CHECK: lf.check.join(" "),
+                LIVE_OWNER: spec.user ?? "0:0",
+                LIVE_WAIT_SECONDS: String(LIVE_WAIT_SECONDS),
+            },
+            files: [...liveFiles, script],
+            resources: { cpu: "50m", memory: "32Mi", memoryLimit: "128Mi" },
+            labels: { ...(spec.labels ?? {}), [LABELS.role]: "live-files" },
+            entrypoint: ["sh", LIVE_FILES_SCRIPT_PATH],
+            command: ["write"],
+        };
+        const writerArgs = this.common(`${name}-live-files`, writerSpec, "job");
+        const base = this.containerOptions(writerSpec, opts);
+        const writer = new docker.Container(
+            `${name}-live-files`,
+            {
+                ...writerArgs,
+                name: `${this.prefix}-${name}-live-files`,
+                envs: pulumi.all([pulumi.output(writerArgs.envs ?? []), generation]).apply(([envs, g]) => [...(envs ?? []), `LIVE_GENERATION=${g}`].sort()),
+                // Root owns a fresh volume: the writer runs as root with no capability beyond
+                // setting owners and modes, and no network at all.
+                user: "0:0",
+                capabilities: { drops: ["ALL"], adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] },
+                networksAdvanced: undefined,
+                networkMode: "none",
+                volumes: [{ volumeName: volume.name, containerPath: LIVE_VOLUME_PATH }],
+                restart: "no",
+                mustRun: false,
+                attach: true,
+                logs: true,
+            },
+            {
+                ...base,
+                additionalSecretOutputs: [...(base.additionalSecretOutputs ?? []), "containerLogs"],
+                customTimeouts: { create: `${LIVE_WAIT_SECONDS + 120}s` },
+            },
+        );
+        writer.exitCode.apply((code) => {
+            const problem = jobExitProblem(`${name}-live-files`, `${this.prefix}-${name}-live-files`, code);
+            if (problem !== undefined) throw new pulumi.ResourceError(problem, writer);
+        });
+        const serviceSpec: WorkloadSpec = {
+            ...spec,
+            env: { ...(spec.env ?? {}), LIVE_DIR: directory, LIVE_CHECK: lf.check.join(" "), LIVE_RELOAD: lf.reload.join(" ") },
+            files: [...(spec.files ?? []).filter((f) => !isLive(f)), script],
+            entrypoint: ["sh", LIVE_FILES_SCRIPT_PATH, "watch", "--"],
+            command,
+        };
+        return { volume, writer, directory, serviceSpec };
     }
 
     /**

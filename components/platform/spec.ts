@@ -167,6 +167,34 @@ export interface WorkloadSpec extends ContainerSpec {
     readonly perNode?: boolean;
     /** Seconds given to stop gracefully. Defaults to 30. */
     readonly stopGracePeriodSeconds?: number;
+    /**
+     * Replace the workload by starting the new revision beside the old one, which is stopped only
+     * after the new one is healthy and serving (create-before-delete). Kubernetes Deployments do
+     * this always (maxUnavailable 0); on docker it is opt-in, for stateless services: a
+     * workload with volumes or host ports cannot run twice (two PostgreSQL on one data directory
+     * is corruption; a host port binds once), so it is refused there. Defaults to false (docker
+     * stops the old container first).
+     */
+    readonly overlapUpdates?: boolean;
+    /**
+     * Files that change without replacing the workload: every file under `directory` is
+     * delivered live, checked with `check` (run in the workload's image against the new files
+     * before they replace the old ones) and applied by `reload` in the running container. On
+     * docker a config-writer job puts them in a volume and a small watcher in the container runs
+     * the reload (see scripts/live-files.sh); on Kubernetes a change rolls the pods (the pod
+     * template's files checksum). Defaults to none (a file change replaces the workload).
+     */
+    readonly liveFiles?: LiveFilesSpec;
+}
+
+/** See {@link WorkloadSpec.liveFiles}. */
+export interface LiveFilesSpec {
+    /** Absolute directory holding the live files (each live file's path is under it). */
+    readonly directory: string;
+    /** Command that validates the files in place, e.g. ["nginx", "-t", "-q", "-c", "/etc/nginx/live/nginx.conf"]. */
+    readonly check: readonly string[];
+    /** Command that makes the running process load them, e.g. ["nginx", "-s", "reload"]. */
+    readonly reload: readonly string[];
 }
 
 /** Host access for node-level agents (node-exporter, the log collector). */

@@ -88,6 +88,28 @@ export function validateSpec(name: string, spec: ContainerSpec & Partial<Workloa
             problems.push(`${name}: host path ${hp.hostPath} → ${hp.mountPath} must use absolute paths`);
         }
     }
+    if (spec.overlapUpdates) {
+        // Neutral, although only docker needs it: the same spec must be valid on both platforms.
+        if ((spec.volumes?.length ?? 0) > 0) {
+            problems.push(`${name}: overlapUpdates runs two revisions at once, which a workload with volumes must never do; drop overlapUpdates or the volumes`);
+        }
+        if (ports.some((p) => p.hostPort !== undefined)) {
+            problems.push(`${name}: overlapUpdates runs two revisions at once, but a host port binds once; drop overlapUpdates or the host ports`);
+        }
+    }
+    if (spec.liveFiles) {
+        const dir = spec.liveFiles.directory.replace(/\/+$/, "");
+        if (bad(absolutePath, spec.liveFiles.directory) || dir === "") {
+            problems.push(`${name}: liveFiles.directory "${spec.liveFiles.directory}" must be an absolute directory other than /`);
+        } else if (!(spec.files ?? []).some((f) => f.path.startsWith(`${dir}/`))) {
+            problems.push(`${name}: liveFiles.directory ${dir} holds none of the workload's files; put the live files under it`);
+        }
+        if (spec.liveFiles.check.length === 0) problems.push(`${name}: liveFiles.check needs a command that validates the new files`);
+        if (spec.liveFiles.reload.length === 0) problems.push(`${name}: liveFiles.reload needs the command that loads them`);
+        if ((spec.volumes ?? []).some((v) => v.mountPath.replace(/\/+$/, "") === dir)) {
+            problems.push(`${name}: liveFiles.directory ${dir} is also a volume's mount path`);
+        }
+    }
     if (spec.perNode && (spec.volumes?.length ?? 0) > 0) {
         problems.push(`${name}: a perNode workload (DaemonSet) cannot have persistent volumes; drop perNode or the volumes`);
     }

@@ -120,21 +120,21 @@ describe("Edge (mocks)", () => {
 
         it("ships nginx.conf and the certificate as plain files and the key as a secret file", async () => {
             const files = Object.fromEntries((spec.files ?? []).map((f) => [f.path, f]));
-            assert.deepEqual(Object.keys(files).sort(), ["/etc/nginx/nginx.conf", "/etc/nginx/tls/tls.crt", "/etc/nginx/tls/tls.key"]);
-            const key = files["/etc/nginx/tls/tls.key"];
+            assert.deepEqual(Object.keys(files).sort(), ["/etc/nginx/live/nginx.conf", "/etc/nginx/live/tls.crt", "/etc/nginx/live/tls.key"]);
+            const key = files["/etc/nginx/live/tls.key"];
             assert.equal(key.secret, true);
             assert.equal(await isSecret(pulumi.output(key.content)), true, "the key content is a secret Output even when given as plain text");
             assert.equal(await valueOf(key.content), MOCK_KEY);
-            assert.ok(!files["/etc/nginx/tls/tls.crt"].secret);
-            const conf = files["/etc/nginx/nginx.conf"];
+            assert.ok(!files["/etc/nginx/live/tls.crt"].secret);
+            const conf = files["/etc/nginx/live/nginx.conf"];
             assert.ok(!conf.secret);
             assert.equal(await isSecret(pulumi.output(conf.content)), false);
         });
 
         it("renders the config from the upstream addresses, the domain and docker's resolver", async () => {
             const conf = await valueOf(edge.nginxConf);
-            assert.match(conf, /upstream web_upstream \{[^}]*server web:8080 resolve;/);
-            assert.match(conf, /upstream api_upstream \{[^}]*server api:8000 resolve;/);
+            assert.match(conf, /set \$web_upstream web:8080;\s+proxy_pass http:\/\/\$web_upstream;/);
+            assert.match(conf, /set \$api_upstream api:8000;\s+proxy_pass http:\/\/\$api_upstream;/);
             assert.match(conf, /resolver 127\.0\.0\.11 /);
             assert.match(conf, /server_name app\.example\.com;/);
             assert.match(conf, /return 301 https:\/\/app\.example\.com\$request_uri;/);
@@ -192,8 +192,6 @@ describe("Edge (mocks)", () => {
             ["a zero body limit", { clientMaxBodySizeMb: 0 }, "docker", /clientMaxBodySizeMb must be a positive integer/],
             ["an empty stub_status allow list", { statusAllow: [] }, "kubernetes", /statusAllow must name at least one/],
             ["an injected header value", { permissionsPolicy: 'x"; add_header' }, "docker", /permissionsPolicy must be/],
-            ["an image too old for the resolver", { image: "nginxinc/nginx-unprivileged:1.26.2-alpine" }, "docker", /older than nginx 1\.27\.3/],
-            ["a minor-version image too old for the resolver", { image: "nginxinc/nginx-unprivileged:1.26-alpine@sha256:abc" }, "docker", /older than nginx 1\.27\.3/],
         ];
         for (const [label, extra, kind, message] of cases) {
             it(`refuses ${label}`, () => {
@@ -205,8 +203,9 @@ describe("Edge (mocks)", () => {
     });
 
     describe("image version and resolver", () => {
-        it("accepts an older image once re-resolution is off, and 1.27.3+ with it on", () => {
-            makeEdge("edge-old", new RecordingPlatform("docker"), { workloadName: "edge-old", image: "nginxinc/nginx-unprivileged:1.26.2-alpine", resolver: null });
+        it("accepts any nginx image, with run-time re-resolution on or off (a variable in proxy_pass needs no new nginx)", () => {
+            makeEdge("edge-old", new RecordingPlatform("docker"), { workloadName: "edge-old", image: "nginxinc/nginx-unprivileged:1.22.1-alpine" });
+            makeEdge("edge-off", new RecordingPlatform("docker"), { workloadName: "edge-off", image: "nginxinc/nginx-unprivileged:1.26.2-alpine", resolver: null });
             makeEdge("edge-new", new RecordingPlatform("docker"), { workloadName: "edge-new", image: "nginxinc/nginx-unprivileged:1.27.3-alpine" });
             makeEdge("edge-k8s-old", new RecordingPlatform("kubernetes"), { workloadName: "edge-k8s-old", image: "nginxinc/nginx-unprivileged:1.26.2-alpine" });
         });
@@ -240,13 +239,32 @@ describe("Edge (mocks)", () => {
             assert.ok(Object.keys(inputs.tmpfs as Record<string, string>).includes("/tmp"));
         });
 
-        it("uploads the config, the certificate and the key, and the key never in plain text", () => {
-            assert.ok(!plaintextStrings(inputs).some((s) => s.includes("TU9DSy1LRVktTUFURVJJQUw=")), "the private key must only travel as a secret");
+        it("uploads only the watcher: the config, the certificate and the key are live files", () => {
             const uploads = unwrapSecret(inputs.uploads) as { file: unknown; content: unknown }[];
+            assert.deepEqual(uploads.map((u) => unwrapSecret(u.file)), [dockerMod.LIVE_FILES_SCRIPT_PATH]);
+            assert.deepEqual(inputs.volumes, [{ volumeName: "ptc-edge-edge-live", containerPath: "/etc/nginx/live" }]);
+            assert.deepEqual(inputs.entrypoints, ["sh", dockerMod.LIVE_FILES_SCRIPT_PATH, "watch", "--"]);
+            assert.deepEqual(inputs.command, ["nginx", "-c", "/etc/nginx/live/nginx.conf", "-g", "daemon off;"]);
+            assert.ok((unwrapSecret(inputs.envs) as string[]).includes("LIVE_RELOAD=nginx -s reload -c /etc/nginx/live/nginx.conf"));
+        });
+
+        it("hands them to a config-writer job that checks them with nginx -t, the key never in plain text", () => {
+            const writers = recorded.filter((r) => r.type === "docker:index/container:Container" && r.name === "edge-live-files");
+            assert.equal(writers.length, 1);
+            const w = writers[0].inputs;
+            assert.ok(!plaintextStrings(w).some((s) => s.includes("TU9DSy1LRVktTUFURVJJQUw=")), "the private key must only travel as a secret");
+            const uploads = unwrapSecret(w.uploads) as { file: unknown; content: unknown }[];
             const byPath = Object.fromEntries(uploads.map((u) => [unwrapSecret(u.file) as string, unwrapSecret(u.content) as string]));
-            assert.deepEqual(Object.keys(byPath).sort(), ["/etc/nginx/nginx.conf", "/etc/nginx/tls/tls.crt", "/etc/nginx/tls/tls.key"]);
-            assert.match(byPath["/etc/nginx/nginx.conf"], /server_name app\.example\.com;/);
-            assert.equal(byPath["/etc/nginx/tls/tls.key"], MOCK_KEY);
+            assert.deepEqual(Object.keys(byPath).sort(), ["/etc/nginx/live/nginx.conf", "/etc/nginx/live/tls.crt", "/etc/nginx/live/tls.key", dockerMod.LIVE_FILES_SCRIPT_PATH]);
+            assert.match(byPath["/etc/nginx/live/nginx.conf"], /server_name app\.example\.com;/);
+            assert.equal(byPath["/etc/nginx/live/tls.key"], MOCK_KEY);
+            const envs = unwrapSecret(w.envs) as string[];
+            assert.ok(envs.includes("LIVE_CHECK=nginx -t -q -c /etc/nginx/live/nginx.conf"));
+            assert.ok(envs.includes("LIVE_OWNER=101:101"));
+            assert.ok(envs.some((e) => /^LIVE_GENERATION=[0-9a-f]{12}$/.test(e)));
+            assert.equal(w.networkMode, "none");
+            assert.equal(w.restart, "no");
+            assert.deepEqual(w.volumes, [{ volumeName: "ptc-edge-edge-live", containerPath: dockerMod.LIVE_VOLUME_PATH }]);
         });
     });
 });

@@ -63,10 +63,14 @@ describe("plan: resource options of the dev stack", function () {
 
     it("writes options on every resource, only the set ones, lists sorted", () => checkShape(json));
 
-    it("replaces every docker container stop-first (deleteBeforeReplace) today", () => {
+    it("replaces api and web create-before-delete, and every other container stop-first", () => {
         const containers = json.resources.filter((r) => r.type === "docker:index/container:Container");
         assert.ok(containers.length >= 5);
-        for (const c of containers) assert.equal(c.options?.deleteBeforeReplace, true, `${c.name}: ${JSON.stringify(c.options)}`);
+        const overlapping = new Set(["api", "web"]);
+        for (const c of containers) {
+            assert.equal(c.options?.deleteBeforeReplace, overlapping.has(c.name) ? false : true, `${c.name}: ${JSON.stringify(c.options)}`);
+        }
+        for (const name of overlapping) assert.ok(containers.some((c) => c.name === name), `${name} is planned`);
     });
 
     it("keeps the data volumes on delete (retainOnDelete)", () => {
@@ -92,8 +96,12 @@ describe("plan: resource options of the dev stack", function () {
     });
 
     it("leaves an input dependency out of dependsOn (it is in the inputs already)", () => {
-        // The edge reads the api's and web's addresses from their outputs: no explicit dependsOn.
-        assert.equal(one(json, "docker:index/container:Container", "edge").options?.dependsOn, undefined);
+        // The edge's config writer reads the api's and web's serving addresses from their outputs:
+        // no explicit dependsOn; the edge itself waits for the writer (explicitly).
+        assert.equal(one(json, "docker:index/container:Container", "edge-live-files").options?.dependsOn, undefined);
+        assert.deepEqual(one(json, "docker:index/container:Container", "edge").options?.dependsOn, [
+            one(json, "docker:index/container:Container", "edge-live-files").urn,
+        ]);
     });
 });
 

@@ -118,8 +118,9 @@ for (const stack of ["dev", "prod"] as const) {
         });
 
         it("renders the edge's nginx.conf as a file", () => {
-            const conf = listFiles(out).find((f) => /^files\/edge\/.*nginx\.conf$/.test(f));
-            assert.ok(conf, "files/edge/.../nginx.conf");
+            // On docker the config writer uploads it (a live file); on Kubernetes the edge's ConfigMap holds it.
+            const conf = listFiles(out).find((f) => /^files\/edge(-live-files)?\/.*nginx\.conf$/.test(f));
+            assert.ok(conf, "files/edge[-live-files]/.../nginx.conf");
             assert.match(fs.readFileSync(path.join(out, conf), "utf8"), /server\s*\{/);
         });
 

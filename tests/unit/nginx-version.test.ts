@@ -12,10 +12,10 @@ describe("nginx versions (semver)", () => {
         assert.equal(http2On("2.0.0"), true);
     });
 
-    it("needs 1.27.3 for a resolver, at the boundary", () => {
-        assert.throws(() => renderNginxConf({ ...BASE, resolver: "127.0.0.11", nginxVersion: "1.27.2" }), /resolver needs nginx >= 1\.27\.3/);
-        assert.doesNotThrow(() => renderNginxConf({ ...BASE, resolver: "127.0.0.11", nginxVersion: "1.27.3" }));
-        assert.doesNotThrow(() => renderNginxConf({ ...BASE, resolver: "127.0.0.11", nginxVersion: "1.100.0" }));
+    it("renders a resolver for any nginx version (a variable in proxy_pass works since 1.1.9)", () => {
+        for (const nginxVersion of ["1.22.1", "1.27.2", "1.28.0"]) {
+            assert.doesNotThrow(() => renderNginxConf({ ...BASE, resolver: "127.0.0.11", nginxVersion }));
+        }
     });
 
     for (const bad of ["latest", "1.28", "v1.28.0", "1.28.0-rc1", "1.28.0+build", " 1.28.0", "01.28.0"]) {

@@ -113,8 +113,8 @@ describe("renderNginxConf", () => {
         const ciphers = argsOf(https.children, "ssl_ciphers")[0].split(":");
         assert.deepEqual(ciphers, [...TLS12_CIPHERS]);
         for (const c of ciphers) assert.match(c, /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
-        assert.deepEqual(argsOf(https.children, "ssl_certificate"), ["/etc/nginx/tls/tls.crt"]);
-        assert.deepEqual(argsOf(https.children, "ssl_certificate_key"), ["/etc/nginx/tls/tls.key"]);
+        assert.deepEqual(argsOf(https.children, "ssl_certificate"), ["/etc/nginx/live/tls.crt"]);
+        assert.deepEqual(argsOf(https.children, "ssl_certificate_key"), ["/etc/nginx/live/tls.key"]);
         assert.deepEqual(argsOf(https.children, "ssl_session_tickets"), ["off"]);
         assert.deepEqual(one(https.children, "listen").args, ["8443", "ssl", "default_server"]);
     });
@@ -212,12 +212,20 @@ describe("renderNginxConf", () => {
         assert.equal(all(httpBlock.children, "resolver").length, 0);
         const dyn = servers(renderNginxConf({ ...BASE, resolver: "127.0.0.11" })).root;
         const h = one(dyn, "http");
-        assert.deepEqual(argsOf(h.children, "resolver"), ["127.0.0.11", "valid=10s", "ipv6=off"]);
-        for (const u of all(h.children, "upstream")) {
-            assert.equal(argsOf(u.children, "server")[1], "resolve");
-            assert.equal(argsOf(u.children, "zone")[0], u.args[0]);
-        }
-        assert.throws(() => renderNginxConf({ ...BASE, resolver: "127.0.0.11", nginxVersion: "1.22.1" }), /resolver needs nginx >= 1\.27\.3/);
+        assert.deepEqual(argsOf(h.children, "resolver"), ["127.0.0.11", "valid=5s", "ipv6=off"]);
+        // No upstream block (it would resolve once, at start): each route proxies to a variable.
+        assert.equal(all(h.children, "upstream").length, 0);
+        const dynHttps = servers(renderNginxConf({ ...BASE, resolver: "127.0.0.11" })).https;
+        const routes = Object.fromEntries(all(dynHttps.children, "location").map((l) => [l.args.join(" "), l.children]));
+        assert.deepEqual(argsOf(routes["/api/"], "set"), ["$api_upstream", "api:8000"]);
+        assert.deepEqual(argsOf(routes["/api/"], "proxy_pass"), ["http://$api_upstream"]);
+        assert.deepEqual(argsOf(routes["/"], "set"), ["$web_upstream", "web:8080"]);
+        assert.deepEqual(argsOf(routes["/"], "proxy_pass"), ["http://$web_upstream"]);
+        // A failed connection moves on to the next address; non-idempotent requests are never retried.
+        assert.deepEqual(argsOf(dynHttps.children, "proxy_next_upstream"), ["error", "timeout"]);
+        const v = servers(renderNginxConf({ ...BASE, resolver: "127.0.0.11", resolverValidSeconds: 2 })).root;
+        assert.deepEqual(argsOf(one(v, "http").children, "resolver"), ["127.0.0.11", "valid=2s", "ipv6=off"]);
+        assert.throws(() => renderNginxConf({ ...BASE, resolver: "127.0.0.11", resolverValidSeconds: 0 }), /resolverValidSeconds/);
     });
 
     it("binds to one address, uses given paths and a user when asked (tests run as root)", () => {
