@@ -96,10 +96,16 @@ export abstract class WorkloadComponent extends pulumi.ComponentResource {
      * Hands a spec to the platform as a service owned by this component (parent of its
      * resources), labelled with the component's name; returns where it is reached.
      */
-    protected runService(platform: Platform, workloadName: string, spec: WorkloadSpec, dependsOn?: pulumi.Input<pulumi.Resource>[]): WorkloadEndpoint {
+    protected runService(
+        platform: Platform,
+        workloadName: string,
+        spec: WorkloadSpec,
+        dependsOn?: pulumi.Input<pulumi.Resource>[],
+        after?: readonly pulumi.Output<string>[],
+    ): WorkloadEndpoint {
         // Both platforms label the workload with its owning component's name.
         const labelled: WorkloadSpec = { ...spec, labels: { ...(spec.labels ?? {}), [LABELS.component]: pulumi.resourceName(this) } };
-        const handle = platform.service(workloadName, labelled, { parent: this, ...(dependsOn ? { dependsOn } : {}) });
+        const handle = platform.service(workloadName, labelled, { parent: this, ...(dependsOn ? { dependsOn } : {}), ...(after && after.length > 0 ? { after } : {}) });
         const ep = handle.endpoint;
         return {
             host: ep.host,

@@ -155,6 +155,7 @@ export class Api extends WorkloadComponent {
         const storeDeps = normalizeDependsOn(opts?.dependsOn);
 
         let dependsOn: pulumi.Input<pulumi.Resource>[] = storeDeps;
+        let after: pulumi.Output<string>[] = [];
         if (runMigrations) {
             const migrate: JobSpec = {
                 image: args.image,
@@ -172,7 +173,10 @@ export class Api extends WorkloadComponent {
                 // A new image means new migrations: run them again.
                 trigger: args.image,
             };
-            dependsOn = [...storeDeps, ...args.platform.job(`${workloadName}-migrate`, migrate, { parent: this, dependsOn: storeDeps }).resources];
+            const job = args.platform.job(`${workloadName}-migrate`, migrate, { parent: this, dependsOn: storeDeps });
+            dependsOn = [...storeDeps, ...job.resources];
+            // Ordered after the migration, and never rolled out over a failed one.
+            after = job.succeeded ? [job.succeeded] : [];
         }
 
         const ep = this.runService(
@@ -180,6 +184,7 @@ export class Api extends WorkloadComponent {
             workloadName,
             apiSpec({ image: args.image, environment: args.environment, secretEnv, replicas, resources, user, component: name }),
             dependsOn,
+            after,
         );
         this.host = ep.host;
         this.port = ep.port;

@@ -41,6 +41,12 @@ export interface WorkloadOptions {
     readonly parent: pulumi.Resource;
     /** Resources the workload must wait for. */
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Outcomes the workload must wait for, such as {@link JobHandle.succeeded}: the workload's
+     * inputs include them, so when one fails the workload is never created or replaced (a
+     * dependsOn only orders the steps: it waits for the job's container, not for its success).
+     */
+    readonly after?: readonly pulumi.Output<string>[];
 }
 
 /** The result of creating a service. */
@@ -55,6 +61,12 @@ export interface ServiceHandle {
 export interface JobHandle {
     /** The resources that make up the job. */
     readonly resources: pulumi.Resource[];
+    /**
+     * Resolves (to a hash of the job's trigger) once the job has succeeded, and fails the update
+     * when it has not; hand it to dependents as {@link WorkloadOptions.after}. Absent where the
+     * job's own resource already fails on a failed run (a Kubernetes Job, which the provider awaits).
+     */
+    readonly succeeded?: pulumi.Output<string>;
 }
 
 /**

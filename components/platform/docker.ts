@@ -63,6 +63,8 @@ const LIVE_FILES_SCRIPT = fs.readFileSync(path.join(__dirname, "scripts", "live-
 export const LIVE_FILES_SCRIPT_PATH = "/usr/local/lib/ptc/live-files.sh";
 /** Where the config-writer job mounts the workload's live volume. */
 export const LIVE_VOLUME_PATH = "/ptc-live-volume";
+/** The label that carries what a service waited for (a hash of its jobs' triggers), see {@link WorkloadOptions.after}. */
+export const AFTER_LABEL = "proteamcare.io/after";
 /** Seconds the config-writer job waits for the running workload to apply new files. */
 export const LIVE_WAIT_SECONDS = 60;
 
@@ -170,7 +172,14 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         if (live) mounts.push({ volumeName: live.volume.name, containerPath: live.directory });
         const replicas = spec.replicas ?? 1;
         const overlap = spec.overlapUpdates === true;
-        const base = this.common(name, live ? live.serviceSpec : spec, "service");
+        const after = opts.after ?? [];
+        const base = this.common(
+            name,
+            live ? live.serviceSpec : spec,
+            "service",
+            // An input, not only an order: a failed job (a migration) rejects it, so this workload is never touched.
+            after.length > 0 ? { [AFTER_LABEL]: pulumi.all([...after]).apply((v) => shortHash(v.join(","), 12)) } : {},
+        );
         const shared: docker.ContainerArgs = {
             ...base,
             restart: "unless-stopped",
@@ -340,12 +349,14 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             },
         );
         // A failed job fails `pulumi up` (as a failed Job does on Kubernetes) instead of letting
-        // what depends on it (the API on its migrations) roll out over it.
-        container.exitCode.apply((code) => {
+        // what depends on it (the API on its migrations) roll out over it: the container's
+        // creation succeeds whatever the exit status, so dependents take this as an input.
+        const succeeded = pulumi.all([container.exitCode, trigger]).apply(([code, t]) => {
             const problem = jobExitProblem(name, `${this.prefix}-${name}`, code);
             if (problem !== undefined) throw new pulumi.ResourceError(problem, container);
+            return t;
         });
-        return { resources: [container] };
+        return { resources: [container], succeeded };
     }
 
     /**

@@ -19,7 +19,7 @@ import { TLS_PATHS } from "../../components/edge/nginx";
 import { dockerHealthcheck } from "../../components/platform/docker-builders";
 import { HealthCheck, WorkloadSpec } from "../../components/platform/spec";
 import { DockerSession, HealthcheckSettings, requireEngine } from "./support/engine";
-import { devCertificate, nginxConfFor122 } from "./support/edge";
+import { devCertificate, nginxConfFor122, renderedEdgeConf } from "./support/edge";
 import { expectUnhealthyWhileServing, plainEnv, retargetPort, startNow, TEST_PASSWORD as PASSWORD, testImage, testPostgresSpec, withTestTiming } from "./support/images";
 import { ContainerDefinition, definitionOf, hardeningOf, renderedStack, RenderedStack } from "./support/rendered";
 
@@ -156,12 +156,13 @@ describe("docker health checks, run by the engine", function () {
                 ...hardeningOf(def),
                 env: plainEnv(spec),
                 files: [
-                    { path: NGINX_CONF_PATH, content: nginxConfFor122(dev.file("edge", NGINX_CONF_PATH)).conf },
+                    { path: NGINX_CONF_PATH, content: nginxConfFor122(renderedEdgeConf(dev)).conf },
                     { path: TLS_PATHS.certificate, content: tls.certificate },
                     { path: TLS_PATHS.privateKey, content: tls.privateKey },
                 ],
-                // Without a resolver nginx resolves upstream names once at start: give them an address.
-                extraHosts: ["web:127.0.0.1", "api:127.0.0.1"],
+                // nginx as rendered (`nginx -c <live conf>`), without the live-files watcher around
+                // it, which tests/docker/rollout.test.ts runs.
+                command: def.command,
             };
             const status = 8081;
             [good, wrongPort, statusPort] = await Promise.all([

@@ -105,6 +105,19 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
     return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
 }
 
+/**
+ * The error an Output failed with (an apply that threw), or undefined when it resolves. apply()
+ * never calls back on a failed Output, so this reads the SDK's own promise behind it.
+ */
+export function failureOf(o: pulumi.Output<unknown>): Promise<Error | undefined> {
+    // OutputImpl keeps its value as a promise; it rejects when an apply upstream threw.
+    const p = (o as unknown as { promise(): Promise<unknown> }).promise();
+    return p.then(
+        () => undefined,
+        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+}
+
 /** Whether an Output is secret. */
 export function isSecret(o: pulumi.Output<unknown>): Promise<boolean> {
     return pulumi.isSecret(o);

@@ -23,7 +23,8 @@
 # validates them, words separated by spaces, no quoting).
 # write only: LIVE_VOLUME (where the job mounts the volume), LIVE_GENERATION (a hash of the
 # files), LIVE_OWNER (uid:gid the workload runs as), LIVE_WAIT_SECONDS (default 60).
-# watch only: LIVE_RELOAD (the command that loads them in the running process).
+# watch only: LIVE_RELOAD (the command that loads them in the running process),
+# LIVE_SETTLE_SECONDS (default 2, how long after the reload the change counts as applied).
 
 log() { printf 'live-files: %s\n' "$*" >&2; }
 die() {
@@ -103,6 +104,10 @@ watch() {
         if [ "$generation" != "$applied" ]; then
             # shellcheck disable=SC2086 # word lists by contract
             if out=$($LIVE_CHECK 2>&1) && out=$($LIVE_RELOAD 2>&1); then
+                # A reload command such as `nginx -s reload` only signals the process, which
+                # starts new workers and retires the old ones a moment later. Acknowledge after
+                # that moment, so nothing the old config used is stopped while it may still be used.
+                sleep "${LIVE_SETTLE_SECONDS:-2}"
                 record "$generation ok"
                 log "applied generation $generation"
             else

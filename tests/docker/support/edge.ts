@@ -2,6 +2,7 @@
  * The edge on Debian's nginx: the plan's rendered nginx.conf adapted to nginx 1.22 (what
  * bookworm ships), and a certificate with the dev stack's profile.
  */
+import { NGINX_CONF_PATH } from "../../../components/edge/edge";
 import { makeDevCertificate } from "../../integration/support/dev-cert";
 import { RenderedStack } from "./rendered";
 
@@ -14,18 +15,14 @@ export interface AdaptedNginxConf {
 }
 
 /**
- * Adapts the production rendering to nginx 1.22, changing only what 1.22 cannot parse:
- * `server host:port resolve;` (run-time re-resolution, nginx ≥ 1.27.3) loses `resolve`, so names
- * are resolved once at start; `http2 on;` (≥ 1.25.1) becomes the older `listen … ssl http2`.
- * Everything else — listeners, TLS, headers, routes, /healthz, stub_status — is the rendered
- * file. What stays untested here is therefore exactly the run-time re-resolution.
+ * Adapts the production rendering to nginx 1.22, changing only what 1.22 cannot parse: `http2 on;`
+ * (nginx ≥ 1.25.1) becomes the older `listen … ssl http2`. Everything else — listeners, TLS,
+ * headers, routes, the resolver and the variables in proxy_pass, /healthz, stub_status — is the
+ * rendered file. What stays untested here is therefore exactly the spelling of http2.
  */
 export function nginxConfFor122(rendered: string): AdaptedNginxConf {
     const changes: string[] = [];
-    let conf = rendered.replace(/^(\s*server \S+) resolve;$/gm, (line: string, head: string) => {
-        changes.push(`${line.trim()} → ${head.trim()};`);
-        return `${head};`;
-    });
+    let conf = rendered;
     if (/^\s*http2 on;$/m.test(conf)) {
         conf = conf.replace(/^\s*http2 on;\n/gm, (line: string) => {
             changes.push(`${line.trim()} → (removed)`);
@@ -51,7 +48,12 @@ export function edgeDomain(conf: string): string {
  * provider's pair needs the engine; openssl issues the same profile, see dev-cert.ts).
  */
 export function devCertificate(stack: RenderedStack): { certificate: string; privateKey: string; domain: string } {
-    const domain = edgeDomain(stack.file("edge", "/etc/nginx/nginx.conf"));
+    const domain = edgeDomain(renderedEdgeConf(stack));
     const { key, cert } = makeDevCertificate(domain, 365);
     return { certificate: cert, privateKey: key, domain };
+}
+
+/** The edge's rendered nginx.conf: on docker a live file, uploaded by the edge's config writer. */
+export function renderedEdgeConf(stack: RenderedStack): string {
+    return stack.file("edge-live-files", NGINX_CONF_PATH);
 }

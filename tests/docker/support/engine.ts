@@ -355,6 +355,10 @@ export interface ContainerOptions {
     readonly extraHosts?: readonly string[];
     /** Container ports published on 127.0.0.1 (on a free host port; read it back with {@link DockerSession.hostPort}). */
     readonly publishLoopback?: readonly number[];
+    /** Container ports published on given 127.0.0.1 ports (container port → host port), as a replacement takes over its predecessor's. */
+    readonly publishFixed?: Readonly<Record<number, number>>;
+    /** Named volumes (made with {@link DockerSession.createVolume}) mounted at container paths. */
+    readonly mounts?: readonly { readonly volume: string; readonly target: string }[];
     /** Files put into the container before it starts (as the docker provider's uploads). */
     readonly files?: readonly { readonly path: string; readonly content: string; readonly mode?: number }[];
     /** Seconds `docker stop` waits before SIGKILL. */
@@ -426,6 +430,8 @@ export class DockerSession {
         if (ids) spawnSync("docker", ["rm", "-f", "-v", ...ids.split("\n")]);
         const nets = spawnSync("docker", ["network", "ls", "-q", "--filter", `label=${SESSION_LABEL}=${this.prefix}`], { encoding: "utf8" }).stdout.trim();
         if (nets) spawnSync("docker", ["network", "rm", ...nets.split("\n")]);
+        const vols = spawnSync("docker", ["volume", "ls", "-q", "--filter", `label=${SESSION_LABEL}=${this.prefix}`], { encoding: "utf8" }).stdout.trim();
+        if (vols) spawnSync("docker", ["volume", "rm", ...vols.split("\n")]);
     };
 
     constructor() {
@@ -444,6 +450,19 @@ export class DockerSession {
         return name;
     }
 
+    /** Creates a named volume `<prefix>-<role>` (removed by {@link cleanup}); returns its name. */
+    async createVolume(role: string): Promise<string> {
+        const name = this.name(role);
+        await docker(["volume", "create", "--label", `${SESSION_LABEL}=${this.prefix}`, name]);
+        return name;
+    }
+
+    /** Stops a container as `docker stop` does (its stop signal, then SIGKILL after `timeoutSeconds`), then removes it. */
+    async stopAndRemove(container: string, timeoutSeconds: number): Promise<void> {
+        await docker(["stop", "-t", String(timeoutSeconds), container], { timeoutMs: (timeoutSeconds + 30) * 1000 });
+        await docker(["rm", "-v", container]);
+    }
+
     /** Creates and starts a container; returns its full name. */
     async startContainer(o: ContainerOptions): Promise<string> {
         const name = this.name(o.role);
@@ -455,7 +474,8 @@ export class DockerSession {
     /** Creates (not starts) a container, connects its networks and uploads its files. */
     async createContainer(name: string, o: ContainerOptions): Promise<void> {
         const [first, ...more] = o.networks ?? [];
-        const exposed = Object.fromEntries((o.publishLoopback ?? []).map((p) => [`${p}/tcp`, {}]));
+        const fixed = Object.entries(o.publishFixed ?? {}).map(([c, h]) => [Number(c), h] as const);
+        const exposed = Object.fromEntries([...(o.publishLoopback ?? []), ...fixed.map(([c]) => c)].map((p) => [`${p}/tcp`, {}]));
         const body = {
             Image: o.image,
             ...(o.command ? { Cmd: o.command } : {}),
@@ -484,7 +504,11 @@ export class DockerSession {
                 CapAdd: o.capAdd ?? [],
                 SecurityOpt: o.securityOpts ?? [],
                 ExtraHosts: o.extraHosts ?? [],
-                PortBindings: Object.fromEntries((o.publishLoopback ?? []).map((p) => [`${p}/tcp`, [{ HostIp: "127.0.0.1", HostPort: "" }]])),
+                PortBindings: Object.fromEntries([
+                    ...(o.publishLoopback ?? []).map((p) => [`${p}/tcp`, [{ HostIp: "127.0.0.1", HostPort: "" }]]),
+                    ...fixed.map(([c, h]) => [`${c}/tcp`, [{ HostIp: "127.0.0.1", HostPort: String(h) }]]),
+                ]),
+                Binds: (o.mounts ?? []).map((m) => `${m.volume}:${m.target}`),
                 NetworkMode: first ? first.name : "none",
             },
             NetworkingConfig: first ? { EndpointsConfig: { [first.name]: { Aliases: first.aliases ?? [] } } } : {},
@@ -565,6 +589,8 @@ export class DockerSession {
         if (ids) await docker(["rm", "-f", "-v", ...ids.split("\n")]);
         const nets = (await docker(["network", "ls", "-q", "--filter", filter])).trim();
         if (nets) await docker(["network", "rm", ...nets.split("\n")]);
+        const vols = (await docker(["volume", "ls", "-q", "--filter", filter])).trim();
+        if (vols) await docker(["volume", "rm", ...vols.split("\n")]);
         process.removeListener("exit", this.exitHook);
     }
 }

@@ -28,8 +28,14 @@ export interface ContainerDefinition {
     readonly name: string;
     /** Image reference (a registry image; tests substitute a local build). */
     readonly image: string;
+    /** Entrypoint, when the definition overrides the image's. */
+    readonly entrypoints?: readonly string[];
     /** Command, when the definition overrides the image's. */
     readonly command?: readonly string[];
+    /** Environment as KEY=value (absent from the file when any value is secret). */
+    readonly envs?: readonly string[];
+    /** "none" for a container without networks (the edge's config writer). */
+    readonly networkMode?: string;
     /** "uid:gid". */
     readonly user?: string;
     /** Read-only root filesystem. */
