@@ -17,6 +17,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 
+import { AFTER_LABEL } from "../../components/platform/docker";
+import { TRIGGER_LABEL } from "../../components/platform/docker-builders";
+import { shortHash } from "../../components/platform/hash";
 import { LABELS } from "../../components/platform/spec";
 import { arr, record, str } from "../../stacks/objects";
 import type { PlanJson } from "../../tools/plan/plan";
@@ -109,11 +112,22 @@ for (const c of CASES) {
             for (const j of jobs) assert.deepEqual(images(j), [...apiImages], `${j.urn} does not run the API's image`);
         });
 
-        it("orders every API workload after its migration job (options.dependsOn)", () => {
+        it("orders every API workload after its migration job (options.dependsOn, or on docker its success as an input)", () => {
             const jobs = migrationJobs(json);
             assert.ok(jobs.length > 0);
             for (const w of apiWorkloads(json)) {
-                for (const j of jobs) assert.ok(w.options?.dependsOn?.includes(j.urn), `${w.urn} does not dependsOn ${j.urn}; it has ${JSON.stringify(w.options?.dependsOn)}`);
+                for (const j of jobs) {
+                    // On docker the API takes the job's success as an input (its `after` label,
+                    // the hash of the job's trigger): an input dependency, stronger than a
+                    // dependsOn, which the plan JSON leaves out of options.dependsOn.
+                    const trigger = label(j, TRIGGER_LABEL);
+                    const after = label(w, AFTER_LABEL);
+                    if (trigger !== undefined && after !== undefined) {
+                        assert.equal(after, shortHash(trigger, 12), `${w.urn} waits for another job's success than ${j.urn}`);
+                    } else {
+                        assert.ok(w.options?.dependsOn?.includes(j.urn), `${w.urn} does not dependsOn ${j.urn}; it has ${JSON.stringify(w.options?.dependsOn)}`);
+                    }
+                }
             }
         });
     });
