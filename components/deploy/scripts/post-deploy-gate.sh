@@ -133,8 +133,9 @@ main() {
                 fi
                 last="answered $status"
             else
-                # No HTTP answer: say why in curl's words (its last line), e.g. "connection refused".
-                err=$(tail -n 1 "$tmp/err")
+                # No HTTP answer: say why in curl's words, its "curl: (N) ..." line (a certificate
+                # error adds lines of advice after it), e.g. "Couldn't connect to server".
+                err=$(grep -m 1 '^curl: (' "$tmp/err" || head -n 1 "$tmp/err")
                 if [[ $err =~ $curl_error_re ]]; then
                     last="gave no answer (curl error ${BASH_REMATCH[1]}: ${BASH_REMATCH[2]})"
                 else
