@@ -91,8 +91,8 @@ function runGate(env: Record<string, string>, opts: { tmp: string; stdin?: boole
         });
         let stdout = "";
         let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
         child.on("error", reject);
         child.on("close", (code) => resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
         if (opts.stdin && child.stdin) child.stdin.end(fs.readFileSync(GATE_SCRIPT_PATH, "utf8"));
