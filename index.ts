@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Api, Web } from "./components/app";
 import { BackupBucket, Backups } from "./components/backup";
 import { Postgres, Redis } from "./components/data";
+import { PostDeployGate } from "./components/deploy";
 import { Edge } from "./components/edge/edge";
 import { DEFAULT_PORTS } from "./components/edge/nginx";
 import { Monitoring } from "./components/monitoring";
@@ -91,6 +92,24 @@ const edge = new Edge("edge", {
     clientMaxBodySizeMb: cfg.edge.clientMaxBodySizeMb,
     proxyReadTimeoutSeconds: cfg.edge.proxyReadTimeoutSeconds,
 });
+
+// After the edge and the app change, the public health URL and / must answer 200 from the machine
+// running `pulumi up`, or the update fails. On docker that is the edge's published https port on
+// localhost (asked with the domain as Host and SNI), trusting the dev pair when the stack made it.
+if (cfg.deploy.gate.enabled) {
+    const gate = cfg.deploy.gate;
+    new PostDeployGate("post-deploy-gate", {
+        urls: [edge.apiHealthUrl, edge.publicUrl],
+        images: { api: cfg.images.api, web: cfg.images.web, edge: cfg.images.edge },
+        edgeConfig: edge.nginxConf,
+        after: [edge, api, web],
+        baseUrl: gate.baseUrl ?? (cfg.platform === "docker" ? `https://localhost:${cfg.docker.httpsPort}/` : undefined),
+        caFile: gate.caFile,
+        caCertificate: gate.caFile === undefined && tls.selfSigned ? tls.certificate : undefined,
+        budgetSeconds: gate.budgetSeconds,
+        intervalSeconds: gate.intervalSeconds,
+    });
+}
 
 // Backups: a hardened S3 bucket (prod) or MinIO beside the stores (dev), an hourly streamed backup
 // of PostgreSQL and Redis, and a daily restore drill.

@@ -3,6 +3,7 @@
  * Every image is pinned to a version so a redeploy never changes software silently.
  */
 import { DEFAULT_MC_IMAGE, DEFAULT_MINIO_IMAGE } from "../components/backup/minio";
+import { GATE_DEFAULTS } from "../components/deploy/gate-options";
 import { DEFAULT_EDGE_IMAGE } from "../components/edge/edge";
 import { DEFAULT_IMAGES as MONITORING_IMAGES } from "../components/monitoring/images";
 import type { ImageKey, ResourceKey, StructuredConfig } from "./schema";
@@ -77,6 +78,9 @@ const COMMON = {
         lifecycleApi: false,
         logRetentionDays: 30,
         rpoSeconds: 3600,
+    },
+    deploy: {
+        gate: { enabled: true, budgetSeconds: GATE_DEFAULTS.budgetSeconds, intervalSeconds: GATE_DEFAULTS.intervalSeconds },
     },
 };
 

@@ -144,6 +144,11 @@ export function parseStructuredConfig(raw: RawConfig): StructuredConfig {
     if (cfg.monitoring.rpoSeconds < 60 * 5) {
         problems.push(`${NAMESPACE}:monitoring.rpoSeconds: got ${cfg.monitoring.rpoSeconds}; expected at least 300`);
     }
+    if (cfg.deploy.gate.intervalSeconds > cfg.deploy.gate.budgetSeconds) {
+        problems.push(
+            `${NAMESPACE}:deploy.gate.intervalSeconds: got ${cfg.deploy.gate.intervalSeconds}; expected at most deploy.gate.budgetSeconds (${cfg.deploy.gate.budgetSeconds}), or the gate could try only once`,
+        );
+    }
     if (problems.length > 0) {
         throw new ConfigError(`invalid stack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     }

@@ -5,6 +5,7 @@
  * the validation vocabulary (components/platform/schemas.ts), so config and specs agree.
  */
 import { z } from "zod";
+import * as gate from "../components/deploy/gate-options";
 import * as vocabulary from "../components/platform/schemas";
 
 /** Workloads whose image comes from config. */
@@ -170,6 +171,22 @@ export const stackConfigSchema = z.strictObject({
         requireSlack: z.boolean(),
         /** Dead-man's switch URL the Watchdog alert is sent to (plain; use alertHeartbeatUrl for a secret one). */
         heartbeatUrl: httpUrl.optional(),
+    }),
+    /** What runs around an update. */
+    deploy: z.strictObject({
+        /** The post-deploy gate: after the edge or the app changes, the public URLs must answer 200. */
+        gate: z.strictObject({
+            /** Run the gate on `pulumi up`. */
+            enabled: z.boolean(),
+            /** Seconds the checks together may take before the update fails. */
+            budgetSeconds: gate.gateBudgetSeconds,
+            /** Seconds between two attempts at a URL. */
+            intervalSeconds: gate.gateIntervalSeconds,
+            /** Where to connect (an https origin); defaults to the edge's public URL, on docker the published https port on localhost. */
+            baseUrl: gate.gateBaseUrl.optional(),
+            /** Absolute path of a PEM CA bundle to trust; defaults to the dev self-signed certificate when the stack made one, else the system CAs. */
+            caFile: gate.gateCaFile.optional(),
+        }),
     }),
 });
 

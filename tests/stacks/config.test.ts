@@ -98,6 +98,18 @@ describe("stack config", () => {
             { name: "object lock on MinIO", raw: { backup: { objectLock: "GOVERNANCE", objectLockDays: 7 } }, want: [/pro-team-care:backup.objectLock/, /needs backup.bucket "aws"/] },
             { name: "prod backups on the cluster", raw: { environment: "prod", backup: { bucket: "platform" } }, want: [/pro-team-care:backup.bucket/, /"platform"/, /expected "aws"/] },
             { name: "an unknown top-level key", raw: { replica: { api: 2 } }, want: [/unknown key/, /"replica"/, /replicas/] },
+            { name: "a gate budget of zero", raw: { deploy: { gate: { budgetSeconds: 0 } } }, want: [/pro-team-care:deploy.gate.budgetSeconds/, /got 0/, /at least 1/] },
+            { name: "a gate budget as a string", raw: { deploy: { gate: { budgetSeconds: "2m" } } }, want: [/pro-team-care:deploy.gate.budgetSeconds/, /"2m"/, /number/] },
+            { name: "a fractional gate interval", raw: { deploy: { gate: { intervalSeconds: 2.5 } } }, want: [/pro-team-care:deploy.gate.intervalSeconds/, /got 2.5/, /int/] },
+            {
+                name: "a gate interval longer than its budget",
+                raw: { deploy: { gate: { budgetSeconds: 10, intervalSeconds: 30 } } },
+                want: [/pro-team-care:deploy.gate.intervalSeconds/, /got 30/, /at most deploy.gate.budgetSeconds \(10\)/],
+            },
+            { name: "the gate switch as a string", raw: { deploy: { gate: { enabled: "no" } } }, want: [/pro-team-care:deploy.gate.enabled/, /"no"/, /boolean/] },
+            { name: "a plain-http gate base URL", raw: { deploy: { gate: { baseUrl: "http://localhost:8080/" } } }, want: [/pro-team-care:deploy.gate.baseUrl/, /"http:\/\/localhost:8080\/"/, /https origin/] },
+            { name: "a gate base URL with a path", raw: { deploy: { gate: { baseUrl: "https://localhost:8443/api/" } } }, want: [/pro-team-care:deploy.gate.baseUrl/, /scheme, host and port only/] },
+            { name: "a relative gate CA file", raw: { deploy: { gate: { caFile: "certs/ca.pem" } } }, want: [/pro-team-care:deploy.gate.caFile/, /"certs\/ca.pem"/, /absolute path/] },
             { name: "an API server address that is not a CIDR", raw: { kubernetes: { apiServerCidrs: ["10.0.0.1"] } }, want: [/pro-team-care:kubernetes.apiServerCidrs.0/, /"10.0.0.1"/, /CIDR/] },
         ];
         for (const c of cases) {

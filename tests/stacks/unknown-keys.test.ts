@@ -21,6 +21,8 @@ const BLOCKS: [path: string, raw: Record<string, unknown>, typo: string, allowed
     ["redis", { redis: { volumeSize: 1 } }, "volumeSize", "volumeSizeGi"],
     ["backup", { backup: { retentionDay: 7 } }, "retentionDay", "retentionDays"],
     ["monitoring", { monitoring: { retension: "15d" } }, "retension", "retention"],
+    ["deploy", { deploy: { gates: {} } }, "gates", "gate"],
+    ["deploy.gate", { deploy: { gate: { budget: 60 } } }, "budget", "budgetSeconds"],
 ];
 
 function refusal(raw: Record<string, unknown>): string {
