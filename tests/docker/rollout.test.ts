@@ -22,14 +22,15 @@
  * see nginxConfFor122, the only line that differs).
  */
 import { strict as assert } from "node:assert";
+import * as path from "node:path";
 import { NGINX_CONF_PATH } from "../../components/edge/edge";
 import { TLS_PATHS } from "../../components/edge/nginx";
 import { LIVE_FILES_SCRIPT_PATH, LIVE_VOLUME_PATH } from "../../components/platform/docker";
-import { docker, DockerSession, recordTiming, requireEngine, timed } from "./support/engine";
+import { docker, DockerSession, recordTiming, requireEngine, runCommand, timed } from "./support/engine";
 import { devCertificate, nginxConfFor122, renderedEdgeConf } from "./support/edge";
 import { testImage, withTestTiming } from "./support/images";
 import { RequestStream, StreamReport, unavailableWindowMs } from "./support/load";
-import { ContainerDefinition, definitionOf, hardeningOf, renderedStack, RenderedStack } from "./support/rendered";
+import { ContainerDefinition, definitionOf, hardeningOf, REPO_ROOT, renderedStack, RenderedStack } from "./support/rendered";
 
 /** KEY=value lines into a record. */
 function envOf(lines: readonly string[] | undefined): Record<string, string> {
@@ -158,6 +159,16 @@ describe("zero-downtime updates through the rendered edge, on a real engine", fu
             for (const n of dev.networks) nets.set(n.name, await session.createNetwork(n.name, { internal: n.internal }));
             liveVolume = await session.createVolume("edge-live");
             api1 = await startApi(rev1, { STUB_VERSION: "v1" });
+            // The web front end's stand-in, under the revision alias the rendered config names, so that / answers.
+            const webRev = /set \$web_upstream (web-[0-9a-f]{8}):8080;/.exec(conf)?.[1] ?? assert.fail("the rendered nginx.conf names no web revision");
+            const webDef = definitionOf(dev, "web");
+            await session.startContainer({
+                role: "web",
+                image: stubImage,
+                ...hardeningOf(webDef),
+                env: { STUB_PORT: "8080", STUB_VERSION: "web" },
+                networks: netsOf(webDef, ["web", webRev]),
+            });
             await session.waitForHealth(api1, "healthy", HEALTHY_WAIT_MS);
             const w = await runWriter(conf);
             assert.equal(w.status, 0, w.output);
@@ -253,5 +264,48 @@ describe("zero-downtime updates through the rendered edge, on a real engine", fu
         assert.ok((r.byVersion.v2 ?? 0) > 0, "the new edge serves");
         // Not zero by nature; bounded so that a regression (a slow start, a lost volume) shows.
         assert.ok(gap < 15_000, `the edge was unavailable for ${gap} ms`);
+    });
+
+    describe("the post-deploy gate against the live edge", () => {
+        const SCRIPT = path.join(REPO_ROOT, "components", "deploy", "scripts", "post-deploy-gate.sh");
+        /** The gate as the dev stack runs it: the public URLs through the edge's published port, the dev certificate trusted. */
+        function gate(budgetSeconds: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+            const publicPort = (edgeDef.ports ?? []).find((p) => p.internal === 8443)?.external ?? assert.fail("the edge publishes no https port");
+            const base = `https://${tls.domain}${publicPort === 443 ? "" : `:${publicPort}`}`;
+            return runCommand("bash", [SCRIPT], {
+                env: {
+                    ...process.env,
+                    GATE_URLS: `${base}/api/v1/health ${base}/`,
+                    GATE_CONNECT_TO: `127.0.0.1:${httpsPort}`,
+                    GATE_CA_PEM: tls.certificate,
+                    GATE_BUDGET_SECONDS: String(budgetSeconds),
+                    GATE_INTERVAL_SECONDS: "1",
+                },
+                timeoutMs: (budgetSeconds + 30) * 1000,
+            });
+        }
+
+        it("passes while the edge serves a healthy API and web", async () => {
+            const r = await gate(20);
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(r.stdout.trim().split("\n").length, 2, r.stdout);
+        });
+
+        it("fails with one line naming the URL and 503 when the API answers 503", async () => {
+            const broken = await startApi("4d4d4d4d", { STUB_VERSION: "v4-503", STUB_HEALTH: "fail" });
+            // Route the edge to it (as a wrong config would), then ask the gate.
+            const w = await runWriter(conf.replaceAll(`api-${rev1}:8000`, "api-4d4d4d4d:8000"));
+            assert.equal(w.status, 0, w.output);
+            const t0 = Date.now();
+            const r = await gate(5);
+            const ms = Date.now() - t0;
+            figures.push(`post-deploy gate against a 503 API: exit ${r.status} after ${(ms / 1000).toFixed(1)} s (budget 5 s): ${r.stderr.trim()}`);
+            assert.equal(r.status, 1, r.stdout + r.stderr);
+            const lines = r.stderr.trim().split("\n");
+            assert.equal(lines.length, 1, r.stderr);
+            assert.match(lines[0], /^post-deploy gate: https:\/\/\S+\/api\/v1\/health .*answered 503/);
+            assert.ok(ms < 15_000, `the gate ran ${ms} ms for a 5 s budget`);
+            await session.remove(broken);
+        });
     });
 });
