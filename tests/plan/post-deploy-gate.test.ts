@@ -45,6 +45,8 @@ function gateCommand(json: PlanJson): Resource {
 }
 
 /** Every custom resource under the component of `type` (at any depth). */
+const COMMAND_CONTAINER = "docker:index/container:Container";
+
 function under(json: PlanJson, type: string): Resource[] {
     const roots = json.resources.filter((r) => r.type === type);
     assert.equal(roots.length, 1, `expected one ${type}`);
@@ -57,6 +59,13 @@ function under(json: PlanJson, type: string): Resource[] {
         }
     }
     return out;
+}
+
+/** The edge's rendered nginx.conf, from the docker config writer's uploads ("" where there is none). */
+function edgeConf(json: PlanJson): string {
+    const writer = json.resources.find((r) => r.type === COMMAND_CONTAINER && r.name === "edge-live-files");
+    const uploads = (writer?.inputs.uploads ?? []) as { file?: unknown; content?: unknown }[];
+    return String(uploads.find((u) => String(u.file).endsWith("/nginx.conf"))?.content ?? "");
 }
 
 function triggers(json: PlanJson): string[] {
@@ -75,8 +84,10 @@ describe("plan: the post-deploy gate of both stacks", function () {
             ["prod", "prod", undefined],
             // The rendered nginx.conf changes (its proxy_read_timeout).
             ["conf", "dev", { edge: { proxyReadTimeoutSeconds: 90 } }],
-            // The API container and the backup schedule change; nothing the gate checks does.
-            ["unrelated", "dev", { resources: { api: { cpu: "300m", memory: "256Mi" } }, backup: { bucket: "platform", cron: "15 * * * *", drillCron: "30 3 * * *" } }],
+            // The backup schedule changes; nothing the gate checks does.
+            ["unrelated", "dev", { backup: { bucket: "platform", cron: "15 * * * *", drillCron: "30 3 * * *" } }],
+            // The API container changes: on docker a new revision, which the edge's config names.
+            ["api", "dev", { resources: { api: { cpu: "300m", memory: "256Mi" } } }],
             ["off", "dev", { deploy: { gate: { enabled: false } } }],
         ];
         const results = await Promise.all(runs.map(([, stack, over]) => plan(stack, tmp, over)));
@@ -94,7 +105,18 @@ describe("plan: the post-deploy gate of both stacks", function () {
             for (const component of ["proteamcare:edge:Edge", "proteamcare:app:Api", "proteamcare:app:Web"]) {
                 const children = under(json, component);
                 assert.ok(children.length > 0, `${component} has resources`);
-                for (const r of children) assert.ok(deps.has(r.urn), `the gate does not wait for ${r.urn}`);
+                for (const r of children) {
+                    if (deps.has(r.urn)) continue;
+                    // On docker the gate's own input (the edge config) names each api/web revision's
+                    // alias, read from those containers' outputs: an input dependency, which the
+                    // plan JSON leaves out of options.dependsOn. Accept exactly those.
+                    // The migration job comes with them: the API revision takes its success as an
+                    // input (the proteamcare.io/after label).
+                    const rev = /-([0-9a-f]{8})$/.exec(String(r.inputs.name ?? ""));
+                    const named = rev !== null && edgeConf(json).includes(`-${rev[1]}:`);
+                    const awaitedJob = r.name.endsWith("-migrate") && children.some((c) => JSON.stringify(c.inputs.labels ?? []).includes("proteamcare.io/after"));
+                    assert.ok(named || awaitedJob, `the gate does not wait for ${r.urn}`);
+                }
             }
         });
 
@@ -138,10 +160,17 @@ describe("plan: the post-deploy gate of both stacks", function () {
     });
 
     it("keeps its triggers when only unrelated resources change", () => {
-        // The change is real: the API container's inputs differ.
-        const api = (json: PlanJson): string => JSON.stringify(under(json, "proteamcare:app:Api").map((r) => r.inputs));
-        assert.notEqual(api(plans.unrelated), api(plans.dev));
+        // The change is real: the backup schedules' inputs differ.
+        const backups = (json: PlanJson): string => JSON.stringify(under(json, "proteamcare:backup:Backups").map((r) => r.inputs));
+        assert.notEqual(backups(plans.unrelated), backups(plans.dev));
         assert.deepEqual(triggers(plans.unrelated), triggers(plans.dev));
+    });
+
+    it("dev: runs again when any API setting makes a new revision (the edge's config names it)", () => {
+        const before = triggers(plans.dev);
+        const after = triggers(plans.api);
+        assert.deepEqual(after.slice(0, 3), before.slice(0, 3), "the images are the same");
+        assert.notEqual(after[3], before[3], "the edge config names the new API revision");
     });
 
     it("is gone with deploy.gate.enabled false, and nothing else changes", () => {
