@@ -101,9 +101,12 @@ describe("pr.yml run scripts (bash, shellcheck)", function () {
         return found.step.run;
     }
 
-    it("every run: script passes shellcheck as bash", () => {
+    it("every run: script passes shellcheck as bash and splices in no ${{ }} expression", () => {
         for (const { job, step } of steps(PR)) {
             if (step.run === undefined) continue;
+            // An expression is pasted into the script before bash sees it (a branch name would be
+            // code): values come in through env: instead.
+            assert.doesNotMatch(step.run, /\$\{\{/, `${job} / ${step.name ?? step.run.split("\n")[0]} splices an expression into its script`);
             const file = path.join(tmp, "step.sh");
             fs.writeFileSync(file, `#!/usr/bin/env bash\n${step.run}`);
             const r = spawnSync("shellcheck", ["--shell=bash", file], { encoding: "utf8" });
