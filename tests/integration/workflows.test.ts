@@ -101,8 +101,10 @@ describe("pr.yml run scripts (bash, shellcheck)", function () {
         return found.step.run;
     }
 
-    it("every run: script passes shellcheck as bash and splices in no ${{ }} expression", () => {
-        for (const { job, step } of steps(PR)) {
+    it("every run: script of every workflow passes shellcheck as bash and splices in no ${{ }} expression", () => {
+        const workflows = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
+        assert.ok(workflows.includes("pr.yml") && workflows.includes("images.yml"), `workflows: ${workflows.join(", ")}`);
+        for (const { job, step } of workflows.flatMap((f) => steps(path.join(WORKFLOWS, f)).map((x) => ({ ...x, job: `${f} ${x.job}` })))) {
             if (step.run === undefined) continue;
             // An expression is pasted into the script before bash sees it (a branch name would be
             // code): values come in through env: instead.
