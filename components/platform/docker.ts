@@ -283,12 +283,10 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             command: ["write"],
         };
         const writerArgs = this.common(`${name}-live-files`, writerSpec, "job");
-        const base = this.containerOptions(writerSpec, opts);
-        const writer = new docker.Container(
+        const writer = this.runOnce(
             `${name}-live-files`,
             {
                 ...writerArgs,
-                name: `${this.prefix}-${name}-live-files`,
                 envs: pulumi.all([pulumi.output(writerArgs.envs ?? []), generation]).apply(([envs, g]) => [...(envs ?? []), `LIVE_GENERATION=${g}`].sort()),
                 // Root owns a fresh volume: the writer runs as root with no capability beyond
                 // setting owners and modes, and no network at all.
@@ -297,21 +295,10 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                 networksAdvanced: undefined,
                 networkMode: "none",
                 volumes: [{ volumeName: volume.name, containerPath: LIVE_VOLUME_PATH }],
-                restart: "no",
-                mustRun: false,
-                attach: true,
-                logs: true,
             },
-            {
-                ...base,
-                additionalSecretOutputs: [...(base.additionalSecretOutputs ?? []), "containerLogs"],
-                customTimeouts: { create: `${LIVE_WAIT_SECONDS + 120}s` },
-            },
-        );
-        writer.exitCode.apply((code) => {
-            const problem = jobExitProblem(`${name}-live-files`, `${this.prefix}-${name}-live-files`, code);
-            if (problem !== undefined) throw new pulumi.ResourceError(problem, writer);
-        });
+            this.containerOptions(writerSpec, opts),
+            LIVE_WAIT_SECONDS + 120,
+        ).container;
         const serviceSpec: WorkloadSpec = {
             ...spec,
             env: { ...(spec.env ?? {}), LIVE_DIR: directory, LIVE_CHECK: lf.check.join(" "), LIVE_RELOAD: lf.reload.join(" ") },
@@ -329,33 +316,16 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     job(name: string, spec: JobSpec, opts: WorkloadOptions): JobHandle {
         this.check(name, spec, opts.parent);
         const trigger = pulumi.output(spec.trigger ?? spec.image).apply((t) => shortHash(t, 12));
-        const base = this.containerOptions(spec, opts);
-        const container = new docker.Container(
+        const { container, exited } = this.runOnce(
             name,
-            {
-                ...this.common(name, spec, "job", { [TRIGGER_LABEL]: trigger }),
-                name: `${this.prefix}-${name}`,
-                restart: "no",
-                mustRun: false,
-                attach: true,
-                logs: true,
-            },
-            {
-                ...base,
-                // The job's output may print anything it was given: keep it encrypted in state.
-                additionalSecretOutputs: [...(base.additionalSecretOutputs ?? []), "containerLogs"],
-                // attach waits for the exit; the deadline bounds that wait (waitTimeout only applies to `wait`).
-                customTimeouts: { create: `${spec.deadlineSeconds ?? 3600}s` },
-            },
+            this.common(name, spec, "job", { [TRIGGER_LABEL]: trigger }),
+            this.containerOptions(spec, opts),
+            spec.deadlineSeconds ?? 3600,
         );
         // A failed job fails `pulumi up` (as a failed Job does on Kubernetes) instead of letting
         // what depends on it (the API on its migrations) roll out over it: the container's
         // creation succeeds whatever the exit status, so dependents take this as an input.
-        const succeeded = pulumi.all([container.exitCode, trigger]).apply(([code, t]) => {
-            const problem = jobExitProblem(name, `${this.prefix}-${name}`, code);
-            if (problem !== undefined) throw new pulumi.ResourceError(problem, container);
-            return t;
-        });
+        const succeeded = pulumi.all([exited, trigger]).apply(([, t]) => t);
         return { resources: [container], succeeded };
     }
 
@@ -391,6 +361,36 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             this.containerOptions(scheduled, opts),
         );
         return { resources: [container] };
+    }
+
+    /**
+     * A container that runs once to completion: never restarted, attached (`pulumi up` waits for
+     * its exit, bounded by `timeoutSeconds`), its output kept encrypted in state (it may print
+     * anything it was given). `exited` resolves on a zero exit status and fails the update, naming
+     * the container and how to read its logs, on any other.
+     */
+    private runOnce(
+        key: string,
+        args: docker.ContainerArgs,
+        base: pulumi.CustomResourceOptions,
+        timeoutSeconds: number,
+    ): { container: docker.Container; exited: pulumi.Output<void> } {
+        const containerName = `${this.prefix}-${key}`;
+        const container = new docker.Container(
+            key,
+            { ...args, name: containerName, restart: "no", mustRun: false, attach: true, logs: true },
+            {
+                ...base,
+                additionalSecretOutputs: [...(base.additionalSecretOutputs ?? []), "containerLogs"],
+                // attach waits for the exit; the deadline bounds that wait (waitTimeout only applies to `wait`).
+                customTimeouts: { create: `${timeoutSeconds}s` },
+            },
+        );
+        const exited = container.exitCode.apply((code) => {
+            const problem = jobExitProblem(key, containerName, code);
+            if (problem !== undefined) throw new pulumi.ResourceError(problem, container);
+        });
+        return { container, exited };
     }
 
     /**
