@@ -12,6 +12,12 @@ export interface ImageConfig {
     readonly forbiddenTags: readonly string[];
     /** Require a digest (@sha256:…) on every image. */
     readonly requireDigest: boolean;
+    /**
+     * Repositories (no tag, e.g. "ghcr.io/proteamcare/ptc-backup") whose references need a digest
+     * even when `requireDigest` is off: the images the project builds and pushes itself, whose tags
+     * it could push again over a tested image.
+     */
+    readonly digestRequiredRepositories: readonly string[];
 }
 
 /** Why an image reference is mutable under `cfg`, or undefined when it is pinned. */
@@ -25,10 +31,14 @@ export function mutableImageProblem(ref: string, cfg: ImageConfig): string | und
     if (digest !== undefined) {
         return /^sha256:[a-f0-9]{64}$/.test(digest) ? undefined : `image "${image}" has a malformed digest; use @sha256:<64 hex>`;
     }
-    if (cfg.requireDigest) return `image "${image}" has no digest; pin it as ${name}@sha256:<digest>`;
     const lastSlash = name.lastIndexOf("/");
     const colon = name.lastIndexOf(":");
     const tag = colon > lastSlash ? name.slice(colon + 1) : undefined;
+    const repository = tag === undefined ? name : name.slice(0, colon);
+    if (cfg.requireDigest) return `image "${image}" has no digest; pin it as ${name}@sha256:<digest>`;
+    if (cfg.digestRequiredRepositories.includes(repository)) {
+        return `image "${image}" is one of the project's own images, referenced by digest here; pin it as ${name}@sha256:<digest> (the images workflow prints it)`;
+    }
     if (tag === undefined) return `image "${image}" has no tag (it means :latest); pin a version tag or a digest`;
     if (cfg.forbiddenTags.includes(tag)) return `image "${image}" uses the moving tag ":${tag}"; pin a version tag or a digest`;
     return undefined;
@@ -42,6 +52,12 @@ export const immutableImage = resourceRule<ImageConfig>({
     config: {
         forbiddenTags: { type: "array", items: { type: "string" }, default: ["latest"], description: "Tags that move and are refused." },
         requireDigest: { type: "boolean", default: false, description: "Require an @sha256 digest on every image." },
+        digestRequiredRepositories: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: "Repositories (without tag) whose images need an @sha256 digest even when requireDigest is off: the project's own images.",
+        },
     },
     types: [TYPES.container, ...K8S_POD_OWNERS],
     check(subject, cfg): Finding[] {

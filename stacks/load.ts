@@ -8,7 +8,7 @@ import { z } from "zod";
 import { DEFAULTS } from "./defaults";
 import { isPlainObject } from "./objects";
 import { isMutableImageRef, parseImageRef } from "./images";
-import { IMAGE_KEYS, SECRET_KEYS, SecretKey, stackConfigSchema, StructuredConfig } from "./schema";
+import { IMAGE_KEYS, PROJECT_IMAGE_KEYS, SECRET_KEYS, SecretKey, stackConfigSchema, StructuredConfig } from "./schema";
 
 /** The Pulumi config namespace (the project name). */
 export const NAMESPACE = "pro-team-care";
@@ -50,6 +50,11 @@ function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
         cur = (cur as Record<PropertyKey, unknown>)[p];
     }
     return cur;
+}
+
+/** True for the images this repository builds ({@link PROJECT_IMAGE_KEYS}). */
+function isProjectImageKey(key: string): boolean {
+    return (PROJECT_IMAGE_KEYS as readonly string[]).includes(key);
 }
 
 function show(v: unknown): string {
@@ -114,6 +119,11 @@ export function parseStructuredConfig(raw: RawConfig): StructuredConfig {
         if (cfg.environment === "prod" && isMutableImageRef(ref)) {
             problems.push(
                 `${NAMESPACE}:images.${key}: got "${ref}"; prod refuses mutable image references (":latest" or no tag): pin a version tag or a digest`,
+            );
+        } else if (cfg.environment === "prod" && isProjectImageKey(key) && parseImageRef(ref).digest === undefined) {
+            problems.push(
+                `${NAMESPACE}:images.${key}: got "${ref}"; prod references the project's own images by digest: set it to the ` +
+                    `"repository:tag@sha256:…" reference the images workflow prints in its job summary`,
             );
         }
     }

@@ -31,6 +31,13 @@ export const IMAGE_KEYS = [
     "pushgateway",
 ] as const;
 
+/**
+ * The images this repository builds and pushes (.github/workflows/images.yml). Prod references
+ * them by digest: the workflow's job summary prints the reference, and a tag of ours could be
+ * pushed again over a tested image, where a digest cannot.
+ */
+export const PROJECT_IMAGE_KEYS = ["backup"] as const satisfies readonly (typeof IMAGE_KEYS)[number][];
+
 /** A key of {@link IMAGE_KEYS}. */
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 

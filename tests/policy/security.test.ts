@@ -25,8 +25,22 @@ describe("policy: immutable-image", () => {
         assertOnly(await run(deployment((d) => (d.spec.template.spec.initContainers = [{ ...first(d), name: "init", image: "busybox" }]))), "immutable-image", /container "init".*no tag/));
     it("requires a digest when configured", async () =>
         assertOnly(await run(container(), configFile({ "immutable-image": { enforcementLevel: "mandatory", requireDigest: true } })), "immutable-image", /has no digest/));
+    const OWN = { "immutable-image": { enforcementLevel: "mandatory", digestRequiredRepositories: ["ghcr.io/proteamcare/ptc-backup"] } };
+    it("requires a digest on the project's own repositories only", async () => {
+        assertOnly(
+            await run(container((c) => (c.image = "ghcr.io/proteamcare/ptc-backup:1.0.0")), configFile(OWN)),
+            "immutable-image",
+            /ptc-backup:1.0.0" is one of the project's own images.*@sha256:<digest>/,
+        );
+        assertClean(await run(container((c) => (c.image = `ghcr.io/proteamcare/ptc-backup:1.0.0@sha256:${"c".repeat(64)}`)), configFile(OWN)));
+        // A longer name that merely starts like it is another repository.
+        assertClean(await run(container((c) => (c.image = "ghcr.io/proteamcare/ptc-backup-tools:1.0.0")), configFile(OWN)));
+        assertClean(await run(container((c) => (c.image = "ghcr.io/proteamcare/backend:1.0.0")), configFile(OWN)));
+    });
+    it("requires the digest in Kubernetes pods too", async () =>
+        assertOnly(await run(deployment((d) => (first(d).image = "ghcr.io/proteamcare/ptc-backup:1.0.0")), configFile(OWN)), "immutable-image", /container "api".*own images/));
     it("parses registry ports, digests and tags", () => {
-        const cfg = { forbiddenTags: ["latest"], requireDigest: false };
+        const cfg = { forbiddenTags: ["latest"], requireDigest: false, digestRequiredRepositories: [] };
         assert.strictEqual(mutableImageProblem("registry:5000/api:1.2", cfg), undefined);
         assert.match(mutableImageProblem("registry:5000/api", cfg)!, /no tag/);
         assert.match(mutableImageProblem("api@sha256:zz", cfg)!, /malformed digest/);

@@ -24,6 +24,10 @@ function structured(stack: string): Record<string, unknown> {
     return Object.fromEntries(Object.entries(all).filter(([k]) => (STRUCTURED_KEYS as string[]).includes(k)));
 }
 
+
+/** Prod refuses the project's own images without a digest; the defaults carry tags only. */
+const PROD_OWN_IMAGES = { backup: `ghcr.io/proteamcare/ptc-backup:1.0.0@sha256:${"d".repeat(64)}` };
+
 describe("stack config", () => {
     describe("the shipped stack files", () => {
         it("dev validates: docker, one replica each, a local bucket, no cloud account", () => {
@@ -88,6 +92,11 @@ describe("stack config", () => {
                 raw: { environment: "prod", images: { api: "ghcr.io/proteamcare/backend:latest" } },
                 want: [/pro-team-care:images.api/, /:latest/, /pin a version tag or a digest/],
             },
+            {
+                name: "one of the project's own images by tag in prod",
+                raw: { environment: "prod", images: { backup: "ghcr.io/proteamcare/ptc-backup:1.0.0" } },
+                want: [/pro-team-care:images.backup/, /"ghcr.io\/proteamcare\/ptc-backup:1.0.0"/, /project's own images by digest/, /images workflow prints/],
+            },
             { name: "no tag in prod", raw: { environment: "prod", images: { web: "ghcr.io/proteamcare/frontend" } }, want: [/pro-team-care:images.web/, /mutable/] },
             { name: "one replica in prod", raw: { environment: "prod", replicas: { edge: 1 } }, want: [/pro-team-care:replicas.edge/, /got 1/, /at least 2/] },
             {
@@ -139,7 +148,7 @@ describe("stack config", () => {
         });
         it("applies the environment's defaults", () => {
             const dev = parseStructuredConfig({ environment: "dev" });
-            const prod = parseStructuredConfig({ environment: "prod" });
+            const prod = parseStructuredConfig({ environment: "prod", images: PROD_OWN_IMAGES });
             assert.strictEqual(dev.platform, "docker");
             assert.strictEqual(prod.platform, "kubernetes");
             assert.strictEqual(dev.monitoring.retention, "200h");
@@ -187,7 +196,7 @@ describe("stack config", () => {
         });
         it("refuses prod without a real certificate", () => {
             assert.throws(
-                () => load({ environment: "prod", alertSlackWebhookUrl: "https://hooks.slack.com/x" }, ["alertSlackWebhookUrl"]),
+                () => load({ environment: "prod", images: JSON.stringify(PROD_OWN_IMAGES), alertSlackWebhookUrl: "https://hooks.slack.com/x" }, ["alertSlackWebhookUrl"]),
                 /edge.tlsCertificate: got nothing; prod serves a real certificate/,
             );
         });
