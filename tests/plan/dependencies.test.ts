@@ -21,6 +21,7 @@ import { AFTER_LABEL } from "../../components/platform/docker";
 import { TRIGGER_LABEL } from "../../components/platform/docker-builders";
 import { shortHash } from "../../components/platform/hash";
 import { LABELS } from "../../components/platform/spec";
+import { descendants } from "../support/plan-json";
 import { arr, record, str } from "../../stacks/objects";
 import type { PlanJson } from "../../tools/plan/plan";
 
@@ -153,11 +154,10 @@ function images(r: Resource): string[] {
     return arr(record(record(record(r.inputs.spec).template).spec).containers).map((c) => str(record(c).image) ?? "");
 }
 
-/** The URNs of the resources under the `proteamcare:app:Api` component. */
+/** URNs of the API components and everything under them. */
 function underApi(json: PlanJson): Set<string> {
-    const urns = new Set(json.resources.filter((r) => r.type === "proteamcare:app:Api").map((r) => r.urn));
-    for (const r of json.resources) if (r.parent !== null && urns.has(r.parent)) urns.add(r.urn);
-    return urns;
+    const apis = json.resources.filter((r) => r.type === "proteamcare:app:Api");
+    return new Set([...apis, ...descendants(json, apis)].map((r) => r.urn));
 }
 
 /** The migration jobs (labelled role=migration). */

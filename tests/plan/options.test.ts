@@ -8,29 +8,7 @@ import * as assert from "node:assert/strict";
 
 import { planInChildProcess } from "../../tools/plan/child";
 import type { PlanJson } from "../../tools/plan/plan";
-
-type Resource = PlanJson["resources"][number];
-
-/** The one resource of `type` named `name`. */
-function one(json: PlanJson, type: string, name: string): Resource {
-    const found = json.resources.filter((r) => r.type === type && r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
-    return found[0];
-}
-
-/** Every custom resource under the component of `type` named `name` (at any depth). */
-function under(json: PlanJson, type: string, name: string): Resource[] {
-    const root = one(json, type, name);
-    const urns = new Set([root.urn]);
-    const out: Resource[] = [];
-    for (const r of json.resources) {
-        if (r.parent !== null && urns.has(r.parent)) {
-            urns.add(r.urn);
-            if (r.custom) out.push(r);
-        }
-    }
-    return out;
-}
+import { customResourcesUnder, onlyResource } from "../support/plan-json";
 
 /** Plans `stack` with a fixed seed in a child process and returns its JSON. */
 async function plan(stack: string): Promise<PlanJson> {
@@ -75,22 +53,22 @@ describe("plan: resource options of the dev stack", function () {
 
     it("keeps the data volumes on delete (retainOnDelete)", () => {
         for (const name of ["postgres-data", "redis-data"]) {
-            assert.equal(one(json, "docker:index/volume:Volume", name).options?.retainOnDelete, true, name);
+            assert.equal(onlyResource(json, "docker:index/volume:Volume", name).options?.retainOnDelete, true, name);
         }
     });
 
     it("gives the migration container a create timeout and orders it after the stores", () => {
-        const migrate = one(json, "docker:index/container:Container", "api-migrate");
+        const migrate = onlyResource(json, "docker:index/container:Container", "api-migrate");
         assert.ok(migrate.options?.customTimeouts?.create, `api-migrate: ${JSON.stringify(migrate.options)}`);
         for (const store of ["postgres", "redis"]) {
-            const urn = one(json, "docker:index/container:Container", store).urn;
+            const urn = onlyResource(json, "docker:index/container:Container", store).urn;
             assert.ok(migrate.options?.dependsOn?.includes(urn), `api-migrate does not dependsOn ${urn}`);
         }
     });
 
     it("lists the stores among the dependsOn of every resource of the Api", () => {
-        const stores = [one(json, "docker:index/container:Container", "postgres").urn, one(json, "docker:index/container:Container", "redis").urn];
-        const api = under(json, "proteamcare:app:Api", "api");
+        const stores = [onlyResource(json, "docker:index/container:Container", "postgres").urn, onlyResource(json, "docker:index/container:Container", "redis").urn];
+        const api = customResourcesUnder(json, "proteamcare:app:Api", "api");
         assert.ok(api.length > 0);
         for (const r of api) for (const s of stores) assert.ok(r.options?.dependsOn?.includes(s), `${r.name} does not dependsOn ${s}`);
     });
@@ -98,9 +76,9 @@ describe("plan: resource options of the dev stack", function () {
     it("leaves an input dependency out of dependsOn (it is in the inputs already)", () => {
         // The edge's config writer reads the api's and web's serving addresses from their outputs:
         // no explicit dependsOn; the edge itself waits for the writer (explicitly).
-        assert.equal(one(json, "docker:index/container:Container", "edge-live-files").options?.dependsOn, undefined);
-        assert.deepEqual(one(json, "docker:index/container:Container", "edge").options?.dependsOn, [
-            one(json, "docker:index/container:Container", "edge-live-files").urn,
+        assert.equal(onlyResource(json, "docker:index/container:Container", "edge-live-files").options?.dependsOn, undefined);
+        assert.deepEqual(onlyResource(json, "docker:index/container:Container", "edge").options?.dependsOn, [
+            onlyResource(json, "docker:index/container:Container", "edge-live-files").urn,
         ]);
     });
 });
@@ -115,7 +93,7 @@ describe("plan: resource options of the prod stack", function () {
     it("writes options on every resource, only the set ones, lists sorted", () => checkShape(json));
 
     it("keeps the application namespace on delete", () => {
-        assert.equal(one(json, "kubernetes:core/v1:Namespace", "platform-ns").options?.retainOnDelete, true);
+        assert.equal(onlyResource(json, "kubernetes:core/v1:Namespace", "platform-ns").options?.retainOnDelete, true);
     });
 
     it("protects and retains the backup bucket and its KMS key", () => {
@@ -123,23 +101,23 @@ describe("plan: resource options of the prod stack", function () {
             ["aws:s3/bucket:Bucket", "backup-bucket-bucket"],
             ["aws:kms/key:Key", "backup-bucket-key"],
         ] as const) {
-            const o = one(json, type, name).options;
+            const o = onlyResource(json, type, name).options;
             assert.equal(o?.protect, true, `${name}: ${JSON.stringify(o)}`);
             assert.equal(o?.retainOnDelete, true, `${name}: ${JSON.stringify(o)}`);
         }
     });
 
     it("gives the migration Job its create and update timeouts", () => {
-        const t = one(json, "kubernetes:batch/v1:Job", "api-migrate-job").options?.customTimeouts;
+        const t = onlyResource(json, "kubernetes:batch/v1:Job", "api-migrate-job").options?.customTimeouts;
         assert.ok(t?.create && t.update, `api-migrate-job: ${JSON.stringify(t)}`);
     });
 
     it("lists the stores' StatefulSets among the dependsOn of every resource of the Api", () => {
-        const stores = ["postgres-sts", "redis-sts"].map((n) => one(json, "kubernetes:apps/v1:StatefulSet", n).urn);
-        const api = under(json, "proteamcare:app:Api", "api");
+        const stores = ["postgres-sts", "redis-sts"].map((n) => onlyResource(json, "kubernetes:apps/v1:StatefulSet", n).urn);
+        const api = customResourcesUnder(json, "proteamcare:app:Api", "api");
         assert.ok(api.length > 0);
         for (const r of api) for (const s of stores) assert.ok(r.options?.dependsOn?.includes(s), `${r.name} does not dependsOn ${s}`);
-        const deploy = one(json, "kubernetes:apps/v1:Deployment", "api-deploy");
-        assert.ok(deploy.options?.dependsOn?.includes(one(json, "kubernetes:batch/v1:Job", "api-migrate-job").urn), "the API rollout is not ordered after its migration");
+        const deploy = onlyResource(json, "kubernetes:apps/v1:Deployment", "api-deploy");
+        assert.ok(deploy.options?.dependsOn?.includes(onlyResource(json, "kubernetes:batch/v1:Job", "api-migrate-job").urn), "the API rollout is not ordered after its migration");
     });
 });

@@ -12,6 +12,7 @@ import * as YAML from "yaml";
 
 import { planInChildProcess } from "../../tools/plan/child";
 import type { PlanJson } from "../../tools/plan/plan";
+import { customResourcesUnder } from "../support/plan-json";
 import { parseStructuredConfig, STRUCTURED_KEYS } from "../../stacks/load";
 
 type Resource = PlanJson["resources"][number];
@@ -47,19 +48,6 @@ function gateCommand(json: PlanJson): Resource {
 /** Every custom resource under the component of `type` (at any depth). */
 const COMMAND_CONTAINER = "docker:index/container:Container";
 
-function under(json: PlanJson, type: string): Resource[] {
-    const roots = json.resources.filter((r) => r.type === type);
-    assert.equal(roots.length, 1, `expected one ${type}`);
-    const urns = new Set([roots[0].urn]);
-    const out: Resource[] = [];
-    for (const r of json.resources) {
-        if (r.parent !== null && urns.has(r.parent)) {
-            urns.add(r.urn);
-            if (r.custom) out.push(r);
-        }
-    }
-    return out;
-}
 
 /** The edge's rendered nginx.conf, from the docker config writer's uploads ("" where there is none). */
 function edgeConf(json: PlanJson): string {
@@ -103,7 +91,7 @@ describe("plan: the post-deploy gate of both stacks", function () {
             const json = plans[stack];
             const deps = new Set(gateCommand(json).options?.dependsOn ?? []);
             for (const component of ["proteamcare:edge:Edge", "proteamcare:app:Api", "proteamcare:app:Web"]) {
-                const children = under(json, component);
+                const children = customResourcesUnder(json, component);
                 assert.ok(children.length > 0, `${component} has resources`);
                 for (const r of children) {
                     if (deps.has(r.urn)) continue;
@@ -161,7 +149,7 @@ describe("plan: the post-deploy gate of both stacks", function () {
 
     it("keeps its triggers when only unrelated resources change", () => {
         // The change is real: the backup schedules' inputs differ.
-        const backups = (json: PlanJson): string => JSON.stringify(under(json, "proteamcare:backup:Backups").map((r) => r.inputs));
+        const backups = (json: PlanJson): string => JSON.stringify(customResourcesUnder(json, "proteamcare:backup:Backups").map((r) => r.inputs));
         assert.notEqual(backups(plans.unrelated), backups(plans.dev));
         assert.deepEqual(triggers(plans.unrelated), triggers(plans.dev));
     });
