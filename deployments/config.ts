@@ -101,8 +101,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     if (issue.code === "unrecognized_keys") return `${key}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
     let allowed = issue.message;
     if (issue.code === "invalid_value") allowed = `one of ${issue.values.map((x) => JSON.stringify(x)).join(", ")}`;
-    if (issue.code === "invalid_union" && issue.path.at(-1) === "cluster") allowed = '{ source: "esc", environment, property? } or { source: "secret" }';
-    if (issue.code === "invalid_type") allowed = `a ${issue.expected}`;
+    // The cluster's discriminator: zod's own message names its internals, not the choices.
+    if (issue.code === "invalid_union" && issue.path[0] === "cluster") allowed = 'one of "esc" (with environment) or "secret" (with the secret clusterKubeconfig)';
+    if (issue.code === "invalid_type") allowed = `${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}`;
     return `${key}: got ${show(valueAt(input, issue.path))}; expected ${allowed}`;
 }
 
