@@ -65,12 +65,15 @@ describe("plan: the deployments project", function () {
     this.timeout(300_000);
     const runs = {} as Record<"dev" | "prod", ChildPlanResult>;
     const plans = {} as Record<"dev" | "prod", PlanJson>;
+    let again: ChildPlanResult;
 
     before(async () => {
-        const [dev, prod] = await Promise.all(
-            (["dev", "prod"] as const).map((stack) => planInChildProcess({ stack, project: "deployments", seed: 1, recordMockSecrets: true })),
-        );
+        const [dev, prod, prodAgain] = await Promise.all([
+            ...(["dev", "prod"] as const).map((stack) => planInChildProcess({ stack, project: "deployments", seed: 1, recordMockSecrets: true })),
+            planInChildProcess({ stack: "prod", project: "deployments", seed: 1 }),
+        ]);
         Object.assign(runs, { dev, prod });
+        again = prodAgain;
         for (const stack of ["dev", "prod"] as const) {
             const r = runs[stack];
             assert.equal(r.code, 0, `the deployments ${stack} plan exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
@@ -89,6 +92,7 @@ describe("plan: the deployments project", function () {
             assert.match(runs[stack].stdout, new RegExp(`Policy \\(config .*policy/config/${stack}\\.json\\):`));
             assert.equal(json.outputs.managedStack, `proteamcare/pro-team-care/${stack}`);
         }
+        assert.equal(again.jsonText, runs.prod.jsonText, "two plans with the same seed differ");
     });
 
     for (const stack of ["dev", "prod"] as const) {
