@@ -93,6 +93,11 @@ describe("plan: the deployments project", function () {
             assert.equal(json.outputs.managedStack, `proteamcare/pro-team-care/${stack}`);
         }
         assert.equal(again.jsonText, runs.prod.jsonText, "two plans with the same seed differ");
+        // The mocks answer with the provider's id shapes and outputs.
+        assert.equal(plans.prod.outputs.deploymentSettingsId, "proteamcare/pro-team-care/prod");
+        assert.match(String(plans.prod.outputs.driftScheduleId), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        assert.equal(plans.dev.outputs.driftScheduleId, null);
+        assert.match(String(plans.dev.outputs.webhookName), /^dev-slack-[0-9a-f]{7}$/);
     });
 
     for (const stack of ["dev", "prod"] as const) {
