@@ -37,7 +37,7 @@ export const EXCLUDED_PATHS = ["!docs/**", "!*.md", "!**/*.md"] as const;
 export function pathFilters(repoDir: string, stack: string, custom?: readonly string[]): string[] {
     if (custom !== undefined) return [...custom];
     const prefix = repoDir === "." ? "" : `${repoDir}/`;
-    const include = [...DEPLOY_PATHS.slice(0, 5), `Pulumi.${stack}.yaml`, ...DEPLOY_PATHS.slice(5)].map((p) => `${prefix}${p}`);
+    const include = [...DEPLOY_PATHS, `Pulumi.${stack}.yaml`].map((p) => `${prefix}${p}`);
     return [...new Set([...include, ...EXCLUDED_PATHS, `!${prefix}*.md`])];
 }
 
@@ -50,8 +50,8 @@ export const KUBECONFIG_ENV = "PTC_KUBECONFIG";
 /**
  * Shell commands run before `pulumi up` / `preview`: the locked install of the program's
  * dependencies (`npm ci`, not the executor's own `npm install`, so the versions are the ones CI
- * tested; Pulumi Cloud installs the published pack itself), then the kubeconfig, written with a private umask. Each line runs in its
- * own shell (Deployments' rule), so each is self-contained.
+ * tested; Pulumi Cloud installs the published pack itself), then the kubeconfig, written with a
+ * private umask. Each line runs in its own shell (Deployments' rule), so each is self-contained.
  */
 export function preRunCommands(cfg: Pick<DeploymentsConfig, "cluster" | "organization">): string[] {
     const cmds = ["npm ci --no-audit --no-fund"];

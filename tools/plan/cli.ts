@@ -88,7 +88,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | "help" {
         stack,
         json: values.json,
         out: values.out,
-        project: values.project,
+        // Only when given: a plan of the main project parses exactly as before.
+        ...(values.project !== undefined ? { project: values.project } : {}),
         program: values.program,
         config: values.config,
         policyConfig: values["policy-config"],
