@@ -20,6 +20,8 @@ export const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve("
 export interface ChildPlanOptions {
     /** Stack name. */
     readonly stack: string;
+    /** `--project DIR`. Defaults to the repository root's project. */
+    readonly project?: string;
     /** `--program PATH`. Defaults to the project's program. */
     readonly program?: string;
     /** `--config FILE`. Defaults to Pulumi.<stack>.yaml. */
@@ -61,6 +63,7 @@ export async function planInChildProcess(opts: ChildPlanOptions): Promise<ChildP
         const jsonFile = path.join(tmp, "plan.json");
         const secretsFile = path.join(tmp, "mock-secrets.json");
         const args = [opts.stack, "--json", jsonFile];
+        if (opts.project !== undefined) args.push("--project", opts.project);
         if (opts.program !== undefined) args.push("--program", opts.program);
         if (opts.config !== undefined) args.push("--config", opts.config);
         if (opts.policyConfig !== undefined) args.push("--policy-config", opts.policyConfig);

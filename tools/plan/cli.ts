@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- <stack> [--json FILE] [--out DIR] [--seed N] [--program PATH] [--config FILE] [--policy-config FILE]`
+ * `npm run plan -- <stack> [--json FILE] [--out DIR] [--seed N] [--project DIR] [--program PATH] [--config FILE] [--policy-config FILE]`
  *
  * Runs the program offline under the SDK's mocks with the stack's own config, prints the
  * resource tree and the policy report, optionally writes the JSON contract and the rendered
@@ -19,7 +19,8 @@ import { PlanConfigError } from "./stack-config";
 export const USAGE = `usage: npm run plan -- <stack> [options]
 
 Runs the Pulumi program offline (SDK mocks, no CLI, engine or cloud) with Pulumi.<stack>.yaml,
-prints the resource tree and the policy report.
+prints the resource tree and the policy report. --project deployments plans the deployments
+project (its Pulumi Cloud settings) the same way: same JSON, same pack, same exit status.
 
 options:
   --json FILE            write the plan as JSON (secrets replaced by "[secret]")
@@ -28,6 +29,8 @@ options:
   --seed N               derive every mock secret, id and secure-config placeholder from N
                          (a non-negative integer): two plans with the same seed give
                          byte-identical --json and --out (default: fresh random values)
+  --project DIR          the Pulumi project to plan: the directory of its Pulumi.yaml
+                         (default: the repository root; e.g. --project deployments)
   --program PATH         program entry file (default: Pulumi.yaml main, else index.ts)
   --config FILE          stack config file (default: Pulumi.<stack>.yaml beside Pulumi.yaml)
   --policy-config FILE   policy pack config (default: policy/config/<stack>.json if present)
@@ -46,6 +49,8 @@ export interface CliArgs {
     readonly json?: string;
     /** `--out DIR`. */
     readonly out?: string;
+    /** `--project DIR`. */
+    readonly project?: string;
     /** `--program PATH`. */
     readonly program?: string;
     /** `--config FILE`. */
@@ -66,6 +71,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | "help" {
         options: {
             json: { type: "string" },
             out: { type: "string" },
+            project: { type: "string" },
             program: { type: "string" },
             config: { type: "string" },
             "policy-config": { type: "string" },
@@ -82,6 +88,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | "help" {
         stack,
         json: values.json,
         out: values.out,
+        // Only when given: a plan of the main project parses exactly as before.
+        ...(values.project !== undefined ? { project: values.project } : {}),
         program: values.program,
         config: values.config,
         policyConfig: values["policy-config"],
@@ -134,9 +142,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     const json = abs(args.json);
     const out = abs(args.out);
     const secretsFile = abs(args.recordMockSecrets);
+    const projectDir = abs(args.project);
+    if (projectDir !== undefined && !fs.existsSync(path.join(projectDir, "Pulumi.yaml"))) {
+        console.error(`error: --project ${args.project}: no Pulumi.yaml in ${projectDir}; pass the directory of a Pulumi project (e.g. deployments)`);
+        return 2;
+    }
     let result;
     try {
-        result = await runPlan({ stack: args.stack, program: abs(args.program), configFile: abs(args.config), policyConfigFile: abs(args.policyConfig), seed: args.seed });
+        result = await runPlan({ stack: args.stack, projectDir, program: abs(args.program), configFile: abs(args.config), policyConfigFile: abs(args.policyConfig), seed: args.seed });
     } catch (e) {
         printError(e);
         return 2;

@@ -189,6 +189,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 break;
         }
         if (t.startsWith("aws:")) return this.aws(label, name, t, inputs, p);
+        if (t.startsWith("pulumiservice:")) return this.pulumiService(label, name, t, inputs, p);
         return { id: args.custom === false ? undefined : `${name}-id`, state: inputs };
     }
 
@@ -247,6 +248,32 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             state.spec = { ...spec, clusterIP: headless ? "None" : `10.96.${this.random.int(`${label}:clusterIP:3`, 256)}.${1 + this.random.int(`${label}:clusterIP:4`, 254)}` };
         }
         return { id: namespace === undefined ? objName : `${namespace}/${objName}`, state };
+    }
+
+    /** Pulumi Cloud objects (the deployments project): ids as the provider forms them, plus its outputs. */
+    private pulumiService(label: string, name: string, t: string, inputs: Record<string, unknown>, p: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+        const org = str(p.organization) ?? str(p.organizationName) ?? "organization";
+        const stackPath = `${org}/${str(p.project) ?? str(p.projectName) ?? "project"}/${str(p.stack) ?? str(p.stackName) ?? "stack"}`;
+        switch (t) {
+            case "pulumiservice:index:DeploymentSettings":
+                return { id: stackPath, state: { ...inputs } };
+            case "pulumiservice:index:PolicyPack": {
+                const versionTag = str(p.versionTag) ?? "0.0.0";
+                return { id: `${org}/${str(p.name) ?? name}/${versionTag}`, state: { ...inputs, version: 1, contentHash: stableSuffix(`${label}:${versionTag}`, 64) } };
+            }
+            case "pulumiservice:index:PolicyGroup":
+                return { id: `${org}/${str(p.name) ?? name}`, state: { ...inputs } };
+            case "pulumiservice:index:DriftSchedule": {
+                const scheduleId = this.random.uuid(`${label}:scheduleId`);
+                return { id: `${stackPath}/${scheduleId}`, state: { ...inputs, scheduleId } };
+            }
+            case "pulumiservice:index:Webhook": {
+                const hook = `${name}-${stableSuffix(label)}`;
+                return { id: `${stackPath}/${hook}`, state: { ...inputs, name: hook } };
+            }
+            default:
+                return { id: `${org}/${name}`, state: { ...inputs } };
+        }
     }
 
     private aws(label: string, name: string, t: string, inputs: Record<string, unknown>, p: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
