@@ -5,6 +5,7 @@
  *
  * - restore: the dump changes between the verify pass and the streaming restore (a valid dump of
  *   other data, same length) — only the SHA-256 taken while streaming can tell; nothing may commit;
+ * - restore and restore-redis: the download breaks off midway — exit 1, nothing committed or written;
  * - restore-redis: a corrupted RDB object of the same size (flipped bytes, and a still-valid zstd RDB
  *   stream that only the SHA-256 can tell) — exit 3, no target file, no partial file;
  * - backup: the manifest upload fails after the dumps were uploaded — `latest` stays on the previous
@@ -102,7 +103,8 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
         if (work) removeTempDir(work);
     });
 
-    afterEach(() => proxy.reset());
+    // A clean log and no rules for every test, also when --grep runs only some of them.
+    beforeEach(() => proxy.reset());
 
     function run(args: string[], extra: Record<string, string> = {}): Promise<RunResult> {
         const env = {
@@ -149,6 +151,8 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
     describe("restore while the dump changes in the bucket", () => {
         /** A valid dump of other data (table `tampered`), zstd-compressed, padded to the stored dump's length. */
         let tampered: Buffer;
+        /** Same length, a valid zstd stream, but no dump inside (what an unrelated overwrite looks like). */
+        let notADump: Buffer;
         let dumpKey: string;
 
         before(async () => {
@@ -166,6 +170,7 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
             // The replacement is a restorable dump: only a checksum taken while streaming can stop it.
             const toc = pipe(`zstd -dc | ${requireTool("pg_restore")} -l`, tampered).toString();
             assert.match(toc, /TABLE public tampered/);
+            notADump = padZstd(pipe("zstd -q -c -3", Buffer.from("not a pg_dump archive\n".repeat(200))), original.length);
         });
 
         for (const client of CLIENTS) {
@@ -191,6 +196,50 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                 assert.equal(await dbExists(db), true, "restore dropped a database it did not create");
                 const tables = await pg.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", db);
                 assert.equal(tables, "0", "the changed dump committed tables");
+            });
+
+            // BUG (ptc-backup restore_stream, patch in the issue-11 integrity report): a changed object
+            // that pg_restore cannot read ends with exit 1 "pg_restore failed (nothing committed): input
+            // file does not appear to be a valid archive", though the stream's SHA-256 already shows the
+            // bytes are not the verified ones. Nothing commits; the exit code and the line are wrong.
+            // Turn back into `it` once the patch is in.
+            it.skip(`${client.name}: a changed object that is no dump at all: exit 3 (it changed), not a pg_restore failure`, async () => {
+                proxy.add({ kind: "replace", key: `${PREFIX}/${dumpKey}`, afterGets: 1, body: notADump });
+                const db = `changed_junk_${client.name.replace("-", "_")}`;
+                const r = await run(["restore", previous, "--target-db", db], client.env);
+                assertOneLineFailure(r, 3, new RegExp(`backups/${previous}/postgres\\.dump\\.zst changed (while it was restored|since it was verified)`));
+                assert.equal(await dbExists(db), false, `database ${db} was left behind`);
+            });
+        }
+    });
+
+    describe("restore and restore-redis when the download breaks off midway", () => {
+        for (const client of CLIENTS) {
+            // BUG (ptc-backup restore_stream, same patch): psql's status is checked before the
+            // download's, and a stream cut inside a COPY makes psql read the closing ROLLBACK as a row:
+            // the line then says "restore into database … failed (nothing committed): ERROR: invalid
+            // input syntax for type bigint: "ROLLBACK;"" instead of naming the download (seen with curl;
+            // where the cut lands decides it). Nothing commits. Turn back into `it` once the patch is in.
+            it.skip(`${client.name}: restore: exit 1, says the download failed, nothing committed, the target dropped`, async () => {
+                const key = `backups/${previous}/postgres.dump.zst`;
+                // The verify pass reads it whole; every later GET (the CLI's retries too) is cut in the middle.
+                proxy.add({ kind: "cut", key: `${PREFIX}/${key}`, afterBytes: Math.floor(stored(key).length / 2), fromGet: 2 });
+                const db = `cut_${client.name.replace("-", "_")}`;
+                const r = await run(["restore", previous, "--target-db", db], client.env);
+                assertOneLineFailure(r, 1, new RegExp(`download of .*${key.replace(/\./g, "\\.")} failed during the restore \\(nothing committed\\)`));
+                assert.ok(proxy.requests.some((q) => q.action === "cut" && client.userAgent.test(q.userAgent)), JSON.stringify(proxy.requests));
+                assert.equal(await dbExists(db), false, `database ${db} was left behind`);
+            });
+
+            it(`${client.name}: restore-redis: exit 1, says the download failed, no target and no partial file`, async () => {
+                const key = `backups/${previous}/redis.rdb.zst`;
+                proxy.add({ kind: "cut", key: `${PREFIX}/${key}`, afterBytes: Math.floor(stored(key).length / 2) });
+                const dir = fs.mkdtempSync(path.join(work, "rdb-cut-"));
+                const target = path.join(dir, "dump.rdb");
+                const r = await run(["restore-redis", previous, "--target", target], client.env);
+                assertOneLineFailure(r, 1, new RegExp(`download of .*${key.replace(/\./g, "\\.")} failed`));
+                assert.ok(proxy.requests.some((q) => q.action === "cut" && client.userAgent.test(q.userAgent)), JSON.stringify(proxy.requests));
+                assert.deepEqual(fs.readdirSync(dir), [], "restore-redis left a file behind");
             });
         }
     });
@@ -233,6 +282,17 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
     });
 
     describe("backup whose manifest upload fails after the dumps were uploaded", () => {
+        // Each case starts from `latest` on the complete backup (a planted bug in one case must not
+        // leave the next one a broken pointer).
+        beforeEach(() => {
+            if (latest() === previous) return;
+            const put = spawnSync(requireTool("aws"), ["--endpoint-url", s3.endpoint, "s3", "cp", "-", `s3://${s3.bucket}/${PREFIX}/latest`], {
+                input: `${previous}\n`,
+                env: { ...s3.env(), PATH: "/usr/bin:/bin", HOME: work },
+            });
+            assert.equal(put.status, 0, put.stderr?.toString());
+        });
+
         for (const [client, status] of [
             [CLIENTS[0], 503],
             [CLIENTS[1], 500],
