@@ -116,19 +116,20 @@ describe("monitoring: alert rules renderer", () => {
         assert.match(alertRules({ drillRtoSeconds: 900 }).find((x) => x.alert === "RestoreDrillSlow")?.expr ?? "", /> 900$/);
     });
 
-    it("WAL archiving: failing is failures without a success in 2m; late is 3 × archive_timeout without an archived segment while rows change, quiet after a start", () => {
+    it("WAL archiving: failing is failures without a success in 90s; late is 3 × archive_timeout without an archived segment while rows change, quiet after a start", () => {
         const rules = alertRules({ archiveTimeoutSeconds: 120 });
         const failing = rules.find((x) => x.alert === "WalArchivingFailing");
         const late = rules.find((x) => x.alert === "WalArchivingLate");
         assert.ok(failing && late);
         assert.strictEqual(failing.labels.severity, "page");
-        assert.match(failing.expr, /increase\(pg_stat_archiver_failed_count\{job="postgres"\}\[2m\]\) > 0\nand on\(instance\)\nincrease\(pg_stat_archiver_archived_count\{job="postgres"\}\[2m\]\) == 0$/);
+        assert.match(failing.expr, /increase\(pg_stat_archiver_failed_count\{job="postgres"\}\[1m30s\]\) > 0\nand on\(instance\)\nincrease\(pg_stat_archiver_archived_count\{job="postgres"\}\[1m30s\]\) == 0$/);
         assert.strictEqual(late.labels.severity, "page");
         // 3 × 120 s, from the input: the archive window, the rows-changed window and the start grace.
         assert.ok(late.expr.startsWith('(increase(pg_stat_archiver_archived_count{job="postgres"}[6m]) == 0)'), late.expr);
         for (const k of ["inserted", "updated", "deleted"]) assert.ok(late.expr.includes(`increase(pg_stat_database_tup_${k}{job="postgres"}[6m])`), k);
         assert.ok(late.expr.includes("pg_postmaster_start_time_seconds") && late.expr.includes("pg_settings_checkpoint_timeout_seconds{job=\"postgres\"}) + 360)"), late.expr);
-        assert.strictEqual(late.for, "2m");
+        assert.strictEqual(late.for, "1m");
+        assert.strictEqual(failing.for, "1m30s");
         assert.throws(() => renderAlertRules({ archiveTimeoutSeconds: 0 }), /archiveTimeoutSeconds must be a positive whole number/);
     });
 

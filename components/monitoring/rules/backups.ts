@@ -29,8 +29,12 @@ import { JOBS, promDuration } from "../prometheus-config";
 import { PHYSICAL_BACKUP_TYPES, WAL_ARCHIVE_LATE_FACTOR } from "./contract";
 import { anyOf, RuleDomain } from "./rule";
 
-/** Window in which WalArchivingFailing looks for failures without a success (the archiver retries at least every minute). */
-const ARCHIVE_FAILING_WINDOW_SECONDS = 120;
+/**
+ * Window in which WalArchivingFailing looks for failures without a success. The archiver retries a
+ * failing segment at least every minute (3 tries, then up to 60 s of sleep): 90 s always holds a
+ * failed round and the scrape after it, so the condition does not blink while archiving fails.
+ */
+const ARCHIVE_FAILING_WINDOW_SECONDS = 90;
 
 /** Backup and restore drill alerts, in rule file order. */
 export const BACKUP_RULES: RuleDomain = {
@@ -111,8 +115,10 @@ export const BACKUP_RULES: RuleDomain = {
             {
                 name: "WalArchivingFailing",
                 severity: "page",
-                forSeconds: 120,
-                detection: { kind: "next-scrape" },
+                // Longer than a failed round's wait for the next try (60 s): one S3 blip that the
+                // retry heals does not page.
+                forSeconds: 90,
+                detection: { kind: "quiet-window", windowSeconds: ARCHIVE_FAILING_WINDOW_SECONDS },
                 meaning: `PostgreSQL's archiver keeps failing to push WAL to the pgBackRest repository (failures and no success for ${failWindow}): point-in-time recovery stops at the last archived segment, and pg_wal grows until the disk is full.`,
                 firstResponse:
                     "Read the PostgreSQL log for the `archive-push` error (S3 unreachable, credentials, TLS, stanza); in the postgres container run `eval \"$(ptc-backup pitr-env)\"; pgbackrest check`; fix the cause. Never delete files from pg_wal.",
@@ -125,7 +131,8 @@ export const BACKUP_RULES: RuleDomain = {
             {
                 name: "WalArchivingLate",
                 severity: "page",
-                forSeconds: 120,
+                // Covers the seconds a write's statistics may be scraped after its segment's archive.
+                forSeconds: 60,
                 detection: { kind: "clock" },
                 meaning: `Rows changed but PostgreSQL archived no WAL segment for ${late} (${WAL_ARCHIVE_LATE_FACTOR} × archive_timeout ${promDuration(r.archiveTimeoutSeconds)}): the archiver is stuck or archiving is off, and the point-in-time RPO is exceeded. Quiet on an idle database (nothing to archive) and for checkpoint_timeout + ${late} after PostgreSQL starts.`,
                 firstResponse:

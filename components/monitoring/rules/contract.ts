@@ -48,12 +48,16 @@ export type AlertName = (typeof ALERT_NAMES)[number];
  * - `clock`: the condition is a function of `time()` over data already scraped: no scrape wait.
  * - `burn`: a total outage of the API (every request a 5xx) must last `errorSeconds` before the
  *   slowest window's error ratio crosses its threshold, plus one scrape interval.
+ * - `quiet-window`: the condition asks for a window of `windowSeconds` without a success (e.g. no
+ *   WAL segment archived): a success just before the fault keeps it false for up to that window,
+ *   plus one scrape interval until the first failure is scraped.
  */
 export type Detection =
     | { readonly kind: "failed-scrape" }
     | { readonly kind: "next-scrape" }
     | { readonly kind: "clock" }
-    | { readonly kind: "burn"; readonly errorSeconds: number };
+    | { readonly kind: "burn"; readonly errorSeconds: number }
+    | { readonly kind: "quiet-window"; readonly windowSeconds: number };
 
 /** Catalogue entry of one alerting rule (an alert name may have a page and a ticket rule). */
 export interface AlertInfo {
