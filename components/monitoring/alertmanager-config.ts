@@ -78,7 +78,8 @@ export interface InhibitRule {
  * Causes silence their symptoms while they fire:
  * 1. a page silences the ticket of the same alert name and instance;
  * 2. PostgresDown/RedisDown silence the API's burn-rate and uptime alerts (the API needs both stores);
- * 3. PostgresDown/RedisDown silence BackupFailed/BackupStale of the same store;
+ * 3. PostgresDown/RedisDown silence BackupFailed/BackupStale of the same store, and PostgresDown the
+ *    physical (pgBackRest) backup alerts (a base backup needs the server);
  * 4. TargetDown of a service silences its burn-rate and uptime alerts;
  * 5. a faster burn-rate alert silences the slower ones of the same SLO.
  */
@@ -91,7 +92,7 @@ export const INHIBIT_RULES: readonly InhibitRule[] = [
     },
     {
         source_matchers: ['alertname=~"PostgresDown|RedisDown"'],
-        target_matchers: ['alertname=~"BackupFailed|BackupStale"'],
+        target_matchers: ['alertname=~"BackupFailed|BackupStale|PhysicalBackupFailed|PhysicalBackupStale"'],
         equal: ["store"],
     },
     {

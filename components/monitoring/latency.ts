@@ -7,6 +7,7 @@
  *      (a hung target, or a probe/exporter waiting on a hung dependency, gives up only then);
  *    - `next-scrape`: one scrape interval;
  *    - `clock`: 0 (the condition is a function of `time()`);
+ *    - `quiet-window`: the window without a success the condition asks for, plus one scrape interval;
  *    - `burn`: the error seconds a total API outage needs to push the slowest window over its
  *      threshold, plus two scrape intervals (a 5xx series that did not exist yet needs two samples
  *      before `rate()` sees it). The recording rules share the alerts' group, so no extra cycle.
@@ -72,7 +73,9 @@ export function alertLatencies(input: LatencyInput = {}): AlertLatency[] {
                   ? p.scrapeIntervalSeconds
                   : d.kind === "clock"
                     ? 0
-                    : d.errorSeconds + 2 * p.scrapeIntervalSeconds;
+                    : d.kind === "quiet-window"
+                      ? d.windowSeconds + p.scrapeIntervalSeconds
+                      : d.errorSeconds + 2 * p.scrapeIntervalSeconds;
         const evaluationSeconds = p.evaluationIntervalSeconds;
         const forSeconds = Math.ceil(a.forSeconds / p.evaluationIntervalSeconds) * p.evaluationIntervalSeconds;
         const r = routes[routeFor(a.severity)];

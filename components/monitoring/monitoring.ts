@@ -12,6 +12,7 @@ import { DEFAULT_IMAGES, DEFAULT_NAMES, MonitoringRole } from "./images";
 import { LogCollector } from "./log-collector";
 import { Loki } from "./loki";
 import { ApiDiscoveryInputs, Prometheus } from "./prometheus";
+import { PhysicalBackupType, resolveAlertRulesInput } from "./rules";
 import { checkRetention } from "./specs";
 import { WorkloadComponent } from "../workload";
 
@@ -25,6 +26,14 @@ export interface InternalProbeArgs {
     readonly serverName: string;
     /** PEM CA certificate (public) to verify the edge with. Defaults to none (the system CAs). */
     readonly caCertificate?: pulumi.Input<string>;
+}
+
+/** What the point-in-time-recovery alerts and panels hold PostgreSQL and the physical backups to. */
+export interface PitrMonitoringArgs {
+    /** PostgreSQL's archive_timeout, seconds (WalArchivingLate waits 3× that). Defaults to 60. */
+    readonly archiveTimeoutSeconds?: number;
+    /** Longest allowed age of the newest successful physical backup per type (schedule plus margin), seconds. Defaults to full 691200 (8 d), diff 93600 (26 h), incr 7200 (2 h). */
+    readonly backupMaxAgeSeconds?: Partial<Record<PhysicalBackupType, number>>;
 }
 
 /** Arguments of {@link Monitoring}. */
@@ -76,6 +85,12 @@ export interface MonitoringArgs {
     readonly rpoSeconds?: number;
     /** Stores whose backups are alerted on. Defaults to ["postgres", "redis"]. */
     readonly backupStores?: readonly string[];
+    /**
+     * Point-in-time recovery (WalArchivingLate, PhysicalBackupStale and the backups dashboard):
+     * PostgreSQL's archive_timeout and the longest allowed age of the newest physical backup per
+     * type, seconds. Defaults to archive_timeout 60 and full 8 d, diff 26 h, incr 2 h.
+     */
+    readonly pitr?: PitrMonitoringArgs;
     /** API availability SLO. Defaults to 0.999. */
     readonly sloTarget?: number;
     /** Days Loki keeps logs. Defaults to 30. */
@@ -156,6 +171,15 @@ export class Monitoring extends WorkloadComponent {
         }
         const rpo = args.rpoSeconds ?? 3600;
         if (!(Number.isInteger(rpo) && rpo > 0)) problems.push(`rpoSeconds must be a positive whole number of seconds, got ${rpo}`);
+        const pitr = {
+            ...(args.pitr?.archiveTimeoutSeconds !== undefined ? { archiveTimeoutSeconds: args.pitr.archiveTimeoutSeconds } : {}),
+            ...(args.pitr?.backupMaxAgeSeconds !== undefined ? { physicalBackupMaxAgeSeconds: args.pitr.backupMaxAgeSeconds } : {}),
+        };
+        try {
+            resolveAlertRulesInput(pitr);
+        } catch (e) {
+            problems.push(`pitr: ${(e as Error).message}`);
+        }
         for (const role of Object.keys(args.images ?? {})) {
             if (!(role in DEFAULT_IMAGES)) problems.push(`images.${role} is not a monitoring workload; use one of ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
         }
@@ -257,6 +281,7 @@ export class Monitoring extends WorkloadComponent {
                     rpoSeconds: rpo,
                     backupStores: args.backupStores,
                     runbookBaseUrl: args.runbookBaseUrl,
+                    ...pitr,
                 },
                 externalLabels: args.externalLabels,
                 storageGi: args.storageGi?.prometheus,
@@ -272,7 +297,7 @@ export class Monitoring extends WorkloadComponent {
                 alertmanagerUrl: alertmanager.url,
                 rootUrl: args.grafanaRootUrl,
                 adminPassword: args.grafanaAdminPassword,
-                dashboards: { sloTarget: args.sloTarget, rpoSeconds: rpo },
+                dashboards: { sloTarget: args.sloTarget, rpoSeconds: rpo, ...pitr },
                 storageGi: args.storageGi?.grafana,
             },
             child,

@@ -217,6 +217,12 @@ describe("Monitoring (mocks)", function () {
                 assert.strictEqual(await valueOf(redis.env?.REDIS_ADDR as pulumi.Input<string>), "redis://redis:6379");
             });
 
+            it("runs postgres-exporter with its default metrics (pg_stat_archiver, pg_settings) and the postmaster collector the WAL alerts read", async () => {
+                const command = await Promise.all((platform.spec("postgres-exporter").command ?? []).map((c) => valueOf(c as pulumi.Input<string>)));
+                assert.deepStrictEqual(command, ["--web.listen-address=:9187", "--collector.postmaster"]);
+                assert.ok(!command.some((c) => c.startsWith("--disable-default-metrics") || c.startsWith("--no-collector.")), command.join(" "));
+            });
+
             it("keeps the Grafana admin password out of plain inputs: a secret file and a secret output", async () => {
                 const g = platform.spec("grafana");
                 const pwFile = g.files?.find((f) => f.path === "/etc/grafana/secrets/admin-password");

@@ -110,6 +110,8 @@ describe("monitoring: alertmanager.yml renderer", () => {
         assert.ok(has(/PostgresDown/, "ApiErrorBudgetBurnFast", []));
         assert.ok(has(/RedisDown/, "ApiErrorBudgetBurnSlow", []));
         assert.ok(has(/PostgresDown/, "BackupFailed", ["store"]));
+        assert.ok(has(/PostgresDown/, "PhysicalBackupFailed", ["store"]));
+        assert.ok(has(/PostgresDown/, "PhysicalBackupStale", ["store"]));
         assert.ok(has(/TargetDown/, "ApiErrorBudgetBurnFast", ["service"]));
         assert.ok(cfg.inhibit_rules.some((r) => r.source_matchers[0] === 'severity="page"' && r.target_matchers[0] === 'severity="ticket"' && r.equal.includes("alertname")));
         // Every alert name an inhibition refers to exists in the contract.

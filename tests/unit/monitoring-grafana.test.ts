@@ -11,6 +11,7 @@ import * as YAML from "yaml";
 import {
     buildDashboards,
     Dashboard,
+    DashboardPanel,
     dashboardExpressions,
     DATASOURCE_UIDS,
     GRAFANA_PATHS,
@@ -113,7 +114,8 @@ describe("grafana dashboards", () => {
         for (const uid of used) assert.ok(provisioned.has(uid), `${uid} is not provisioned (have ${[...provisioned].join(", ")})`);
         for (const d of dashboards) {
             for (const p of d.panels) {
-                assert.ok(p.targets.length > 0, `${d.uid}/${p.title} has no query`);
+                // A row header groups panels and has no query of its own.
+                assert.strictEqual(p.targets.length > 0, p.type !== "row", `${d.uid}/${p.title}: ${p.targets.length} queries`);
                 for (const t of p.targets) assert.deepStrictEqual(t.datasource, p.datasource, `${d.uid}/${p.title}/${t.refId}`);
             }
         }
@@ -139,7 +141,8 @@ describe("grafana dashboards", () => {
                 assert.ok(g.x >= 0 && g.w >= 1 && g.x + g.w <= 24 && g.h >= 1 && g.y >= 0, `${d.uid}/${p.title}: gridPos ${JSON.stringify(g)}`);
                 const refs = p.targets.map((t) => t.refId);
                 assert.strictEqual(new Set(refs).size, refs.length, `${d.uid}/${p.title}: duplicate refIds`);
-                assert.ok(["timeseries", "stat", "gauge", "logs", "table"].includes(p.type));
+                assert.ok(["timeseries", "stat", "gauge", "logs", "table", "row"].includes(p.type));
+                if (p.type === "row") assert.ok(g.x === 0 && g.w === 24 && g.h === 1 && p.collapsed === false, `${d.uid}/${p.title}: a row is a full-width header`);
             }
             for (let i = 0; i < d.panels.length; i++) {
                 for (let j = i + 1; j < d.panels.length; j++) {
@@ -203,6 +206,33 @@ describe("grafana dashboards", () => {
         assert.deepStrictEqual(stepValues(age), [null, 7200]);
         assert.deepStrictEqual(stepValues(drill), [null, 1800]);
         assert.match(drill.targets[0].expr, /ptc_restore_drill_duration_seconds/);
+    });
+
+    it("backups: a point-in-time-recovery row with WAL archiving, physical backups per type and the physical drill against the RTO", () => {
+        const backups = buildDashboards({ archiveTimeoutSeconds: 120, physicalBackupMaxAgeSeconds: { incr: 5400 } }).find((d) => d.uid === "ptc-backups") as Dashboard;
+        const rowAt = backups.panels.findIndex((p) => p.type === "row");
+        assert.ok(rowAt > 0, "the row follows the logical backup panels");
+        const pitr = backups.panels.slice(rowAt + 1);
+        const byTitle = (t: string): DashboardPanel => {
+            const p = pitr.find((x) => x.title === t);
+            assert.ok(p, `no panel "${t}" in the row; have ${pitr.map((x) => x.title).join(", ")}`);
+            return p;
+        };
+        const steps = (p: DashboardPanel): (number | null)[] => (p.fieldConfig.defaults.thresholds as { steps: { value: number | null }[] }).steps.map((s) => s.value);
+        const age = byTitle("Last WAL archive age");
+        assert.strictEqual(age.targets[0].expr, 'max(pg_stat_archiver_last_archive_age{job="postgres"})');
+        assert.deepStrictEqual(steps(age), [null, 360], "3 × archive_timeout");
+        const rates = byTitle("WAL segments archived and failed (per 5 min)").targets.map((t) => t.expr);
+        assert.deepStrictEqual(rates, ['sum(increase(pg_stat_archiver_archived_count{job="postgres"}[5m]))', 'sum(increase(pg_stat_archiver_failed_count{job="postgres"}[5m]))']);
+        const share = byTitle("Physical backup age (share of its limit)").targets[0].expr;
+        assert.ok(share.includes('{type="full"})) / 691200') && share.includes('{type="diff"})) / 93600') && share.includes('{type="incr"})) / 5400'), share);
+        assert.match(byTitle("Physical backup age").targets[0].expr, /time\(\) - max by \(type\) \(ptc_pitr_backup_last_success_timestamp_seconds\)/);
+        assert.match(byTitle("Physical backup size").targets[0].expr, /max by \(type\) \(ptc_pitr_backup_size_bytes\)/);
+        const rto = byTitle("Physical restore drill RTO against the objective");
+        assert.strictEqual(rto.targets[0].expr, "max(ptc_restore_drill_physical_rto_seconds)");
+        assert.deepStrictEqual(steps(rto), [null, 1800]);
+        assert.ok(pitr.every((p) => p.type !== "row"), "one row only");
+        assert.throws(() => buildDashboards({ archiveTimeoutSeconds: 0 }), /archiveTimeoutSeconds must be a positive/);
     });
 
     it("refuses impossible objectives", () => {

@@ -37,14 +37,20 @@ describe("monitoring: alert rules renderer", () => {
         }
     });
 
-    it("gives every alert summary, description and a runbook link to its README anchor", () => {
-        for (const r of alertRules({ runbookBaseUrl: "https://git.example/ptc/README.md" })) {
+    it("gives every alert summary, description and a runbook link to its anchor (README, or the DR runbook for point-in-time recovery)", () => {
+        const dr = ["WalArchivingFailing", "WalArchivingLate", "PhysicalBackupStale", "PhysicalBackupFailed", "PhysicalRestoreDrillStale", "PhysicalRestoreDrillSlow"];
+        const input = { runbookBaseUrl: "https://git.example/ptc/README.md", drRunbookUrl: "https://git.example/ptc/docs/disaster-recovery.md" };
+        for (const r of alertRules(input)) {
             assert.ok(r.annotations.summary, `${r.alert} summary`);
             assert.ok(r.annotations.description, `${r.alert} description`);
-            assert.strictEqual(r.annotations.runbook_url, `https://git.example/ptc/README.md#alert-${r.alert.toLowerCase()}`);
+            const base = dr.includes(r.alert) ? input.drRunbookUrl : input.runbookBaseUrl;
+            assert.strictEqual(r.annotations.runbook_url, `${base}#alert-${r.alert.toLowerCase()}`);
             assert.ok(!/\$value/.test(JSON.stringify(r.annotations)), `${r.alert} annotations must not use $value`);
         }
+        assert.deepStrictEqual(ALERTS.filter((a) => a.runbook === "disaster-recovery").map((a) => a.name), dr);
+        assert.match(alertRules().find((r) => r.alert === "WalArchivingLate")?.annotations.runbook_url ?? "", /^docs\/disaster-recovery\.md#alert-walarchivinglate$/);
         assert.throws(() => renderAlertRules({ runbookBaseUrl: "x#y" }), /must not contain "#"/);
+        assert.throws(() => renderAlertRules({ drRunbookUrl: "x#y" }), /drRunbookUrl must not contain "#"/);
     });
 
     it("catalogue entries match the rendered rules one to one (name, severity, for)", () => {
@@ -108,6 +114,37 @@ describe("monitoring: alert rules renderer", () => {
     it("RestoreDrillSlow holds the last drill to the RTO", () => {
         assert.match(alertRules().find((x) => x.alert === "RestoreDrillSlow")?.expr ?? "", /ptc_restore_drill_duration_seconds\) > 1800$/);
         assert.match(alertRules({ drillRtoSeconds: 900 }).find((x) => x.alert === "RestoreDrillSlow")?.expr ?? "", /> 900$/);
+    });
+
+    it("WAL archiving: failing is failures without a success in 90s; late is 3 × archive_timeout without an archived segment while rows change, quiet after a start", () => {
+        const rules = alertRules({ archiveTimeoutSeconds: 120 });
+        const failing = rules.find((x) => x.alert === "WalArchivingFailing");
+        const late = rules.find((x) => x.alert === "WalArchivingLate");
+        assert.ok(failing && late);
+        assert.strictEqual(failing.labels.severity, "page");
+        assert.match(failing.expr, /increase\(pg_stat_archiver_failed_count\{job="postgres"\}\[1m30s\]\) > 0\nand on\(instance\)\nincrease\(pg_stat_archiver_archived_count\{job="postgres"\}\[1m30s\]\) == 0$/);
+        assert.strictEqual(late.labels.severity, "page");
+        // 3 × 120 s, from the input: the archive window, the rows-changed window and the start grace.
+        assert.ok(late.expr.startsWith('(increase(pg_stat_archiver_archived_count{job="postgres"}[6m]) == 0)'), late.expr);
+        for (const k of ["inserted", "updated", "deleted"]) assert.ok(late.expr.includes(`increase(pg_stat_database_tup_${k}{job="postgres"}[6m])`), k);
+        assert.ok(late.expr.includes("pg_postmaster_start_time_seconds") && late.expr.includes("pg_settings_checkpoint_timeout_seconds{job=\"postgres\"}) + 360)"), late.expr);
+        assert.strictEqual(late.for, "1m");
+        assert.strictEqual(failing.for, "1m30s");
+        assert.throws(() => renderAlertRules({ archiveTimeoutSeconds: 0 }), /archiveTimeoutSeconds must be a positive whole number/);
+    });
+
+    it("physical backups: stale per type against its own limit (from the input), failed on any newer failure", () => {
+        const stale = alertRules({ physicalBackupMaxAgeSeconds: { incr: 5400 } }).find((x) => x.alert === "PhysicalBackupStale");
+        assert.ok(stale);
+        assert.strictEqual(stale.labels.severity, "ticket");
+        for (const [t, max] of [["full", 691200], ["diff", 93600], ["incr", 5400]] as const) {
+            assert.ok(stale.expr.includes(`(time() - max by (type) (ptc_pitr_backup_last_success_timestamp_seconds{type="${t}"})) > ${max}`), `${t}: ${stale.expr}`);
+            assert.ok(stale.expr.includes(`absent(ptc_pitr_backup_last_success_timestamp_seconds{type="${t}"}) and on() (time() - max(process_start_time_seconds{job="pushgateway"}) > ${max})`), t);
+        }
+        assert.throws(() => renderAlertRules({ physicalBackupMaxAgeSeconds: { incr: -1 } }), /physicalBackupMaxAgeSeconds\.incr must be a positive/);
+        assert.throws(() => renderAlertRules({ physicalBackupMaxAgeSeconds: { weekly: 1 } as never }), /physicalBackupMaxAgeSeconds\.weekly is not a backup type/);
+        const drill = alertRules({ drillRtoSeconds: 900 }).find((x) => x.alert === "PhysicalRestoreDrillSlow");
+        assert.strictEqual(drill?.expr, "max(ptc_restore_drill_physical_rto_seconds) > 900");
     });
 
     it("forOverrideSeconds shortens only non-zero for durations (test use)", () => {

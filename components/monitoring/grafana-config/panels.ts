@@ -5,7 +5,6 @@
  */
 import { DatasourceRef, LOKI_DS, PROMETHEUS_DS } from "./provisioning";
 
-
 /** One query of a panel. */
 export interface DashboardTarget {
     /** Query id within the panel ("A", "B", ...). */
@@ -31,9 +30,13 @@ export interface ThresholdStep {
 /** One dashboard panel, as Grafana's JSON model defines it (the fields used here). */
 export interface DashboardPanel {
     readonly id: number;
-    readonly type: "timeseries" | "stat" | "gauge" | "logs" | "table";
+    readonly type: "timeseries" | "stat" | "gauge" | "logs" | "table" | "row";
     readonly title: string;
     readonly description?: string;
+    /** Row headers only: shown expanded (the panels after it, up to the next row, belong to it). */
+    readonly collapsed?: false;
+    /** Row headers only: the panels a collapsed row would hold (none: rows here are never collapsed). */
+    readonly panels?: readonly never[];
     readonly gridPos: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
     readonly datasource: DatasourceRef;
     readonly targets: readonly DashboardTarget[];
@@ -76,6 +79,10 @@ export interface DashboardsInput {
     readonly rtoSeconds?: number;
     /** Longest acceptable age of the last successful restore drill, in seconds. Defaults to 93600 (26 h: daily plus grace). */
     readonly drillMaxAgeSeconds?: number;
+    /** PostgreSQL's archive_timeout in seconds: the last WAL archive age turns red at 3× that. Defaults to 60. */
+    readonly archiveTimeoutSeconds?: number;
+    /** Longest allowed age of the newest physical backup per type, seconds. Defaults to full 8 d, diff 26 h, incr 2 h. */
+    readonly physicalBackupMaxAgeSeconds?: Partial<Record<"full" | "diff" | "incr", number>>;
 }
 
 /** What one panel shows; {@link dashboard} turns it into a {@link DashboardPanel}. */
@@ -132,6 +139,22 @@ function layout(drafts: readonly PanelDraft[]): DashboardPanel[] {
         const gridPos = { x, y, w: d.w, h: d.h };
         x += d.w;
         rowHeight = Math.max(rowHeight, d.h);
+        if (d.type === "row") {
+            if (d.w !== 24 || gridPos.x !== 0) throw new Error(`row "${d.title}" must be full width (24) and start a line`);
+            // Grafana's row header: no queries; the panels below it (up to the next row) are its own.
+            return {
+                id: i + 1,
+                type: "row",
+                title: d.title,
+                collapsed: false,
+                panels: [],
+                gridPos,
+                datasource: d.datasource,
+                targets: [],
+                fieldConfig: { defaults: {}, overrides: [] },
+                options: {},
+            };
+        }
         const isStat = d.type === "stat" || d.type === "gauge";
         const defaults: Record<string, unknown> = {
             ...(d.unit ? { unit: d.unit } : {}),
@@ -194,6 +217,9 @@ export function dashboard(uid: string, title: string, tags: string[], drafts: Pa
 export function prom(panel: Omit<PanelDraft, "datasource">): PanelDraft {
     return { ...panel, datasource: PROMETHEUS_DS };
 }
+
+/** A row header: a full-width, expanded row grouping the panels after it. */
+export const row = (title: string): PanelDraft => ({ type: "row", title, w: 24, h: 1, datasource: PROMETHEUS_DS, targets: [] });
 
 /** A full-width Loki logs panel of one LogQL query. */
 export const logs = (title: string, expr: string): PanelDraft => ({

@@ -1,15 +1,40 @@
 /**
  * The `ptc-backups` group: the RPO (BackupStale, BackupFailed) and restorability (RestoreDrillFailed,
- * RestoreDrillSlow).
+ * RestoreDrillSlow) of the logical dumps, and point-in-time recovery (issue 11): WAL archiving
+ * (WalArchivingFailing, WalArchivingLate), physical backups (PhysicalBackupStale,
+ * PhysicalBackupFailed) and the physical restore drill (PhysicalRestoreDrillStale,
+ * PhysicalRestoreDrillSlow).
  *
  * Backup metrics are the ones `ptc-backup` pushes to the Pushgateway (issue 3):
  * `ptc_backup_last_success_timestamp_seconds`, `ptc_backup_last_failure_timestamp_seconds`,
  * `ptc_backup_duration_seconds`, `ptc_backup_size_bytes` (label `store`),
  * `ptc_restore_drill_last_success_timestamp_seconds`, `ptc_restore_drill_duration_seconds`, and,
  * when the tool publishes it, `ptc_restore_drill_last_failure_timestamp_seconds`.
+ *
+ * Physical backups push (job `ptc_pitr_backup`) `ptc_pitr_backup_last_success_timestamp_seconds{type}`
+ * and `ptc_pitr_backup_last_failure_timestamp_seconds` (no type); the physical drill pushes
+ * `ptc_restore_drill_physical_rto_seconds` and `ptc_restore_drill_physical_last_success_timestamp_seconds`.
+ *
+ * WAL archiving is read from PostgreSQL's own `pg_stat_archiver` through postgres-exporter (its
+ * default metrics in v0.17: `pg_stat_archiver_archived_count`, `pg_stat_archiver_failed_count`,
+ * `pg_stat_archiver_last_archive_age`). PostgreSQL switches WAL segments on `archive_timeout` only
+ * when something was written, so an idle database archives nothing for hours and the archive age
+ * alone would page all night: WalArchivingLate asks for rows changed (`pg_stat_database_tup_*`)
+ * and no segment archived in the same window. After a start the checkpointer honours
+ * archive_timeout only from its first checkpoint (checkpoint_timeout later; measured on
+ * PostgreSQL 15): `pg_postmaster_start_time_seconds` (the exporter's postmaster collector) and
+ * `pg_settings_checkpoint_timeout_seconds` keep that window quiet.
  */
 import { JOBS, promDuration } from "../prometheus-config";
+import { PHYSICAL_BACKUP_TYPES, WAL_ARCHIVE_LATE_FACTOR } from "./contract";
 import { anyOf, RuleDomain } from "./rule";
+
+/**
+ * Window in which WalArchivingFailing looks for failures without a success. The archiver retries a
+ * failing segment at least every minute (3 tries, then up to 60 s of sleep): 90 s always holds a
+ * failed round and the scrape after it, so the condition does not blink while archiving fails.
+ */
+const ARCHIVE_FAILING_WINDOW_SECONDS = 90;
 
 /** Backup and restore drill alerts, in rule file order. */
 export const BACKUP_RULES: RuleDomain = {
@@ -20,6 +45,15 @@ export const BACKUP_RULES: RuleDomain = {
         const pushgatewayUpFor = (s: number): string => `on() (time() - max(process_start_time_seconds{job="${JOBS.pushgateway}"}) > ${s})`;
         const stores = [...r.backupStores];
         const storeRe = stores.join("|");
+        const pg = `job="${JOBS.postgres}"`;
+        const lateSeconds = WAL_ARCHIVE_LATE_FACTOR * r.archiveTimeoutSeconds;
+        const late = promDuration(lateSeconds);
+        const failWindow = promDuration(ARCHIVE_FAILING_WINDOW_SECONDS);
+        const rowsChanged = (["inserted", "updated", "deleted"] as const)
+            .map((k) => `sum by (instance) (increase(pg_stat_database_tup_${k}{${pg}}[${late}]))`)
+            .join(" + ");
+        const maxAge = r.physicalBackupMaxAgeSeconds;
+        const maxAgeText = PHYSICAL_BACKUP_TYPES.map((t) => `${t} ${promDuration(maxAge[t])}`).join(", ");
         return [
             {
                 name: "BackupStale",
@@ -77,6 +111,113 @@ export const BACKUP_RULES: RuleDomain = {
                 expr: `max by (store) (ptc_restore_drill_duration_seconds) > ${r.drillRtoSeconds}`,
                 summary: "The last restore drill exceeded the RTO",
                 description: `The last restore drill took longer than ${promDuration(r.drillRtoSeconds)}.`,
+            },
+            {
+                name: "WalArchivingFailing",
+                severity: "page",
+                // Longer than a failed round's wait for the next try (60 s): one S3 blip that the
+                // retry heals does not page.
+                forSeconds: 90,
+                detection: { kind: "quiet-window", windowSeconds: ARCHIVE_FAILING_WINDOW_SECONDS },
+                meaning: `PostgreSQL's archiver keeps failing to push WAL to the pgBackRest repository (failures and no success for ${failWindow}): point-in-time recovery stops at the last archived segment, and pg_wal grows until the disk is full.`,
+                firstResponse:
+                    "Read the PostgreSQL log for the `archive-push` error (S3 unreachable, credentials, TLS, stanza); in the postgres container run `eval \"$(ptc-backup pitr-env)\"; pgbackrest check`; fix the cause. Never delete files from pg_wal.",
+                expr: `increase(pg_stat_archiver_failed_count{${pg}}[${failWindow}]) > 0\nand on(instance)\nincrease(pg_stat_archiver_archived_count{${pg}}[${failWindow}]) == 0`,
+                labels: { store: "postgres" },
+                summary: "WAL archiving is failing on {{ $labels.instance }}",
+                description: `PostgreSQL's archiver failed to archive WAL and archived nothing for ${failWindow} (pg_stat_archiver); changes committed since the last archived segment are not in the backup repository.`,
+                runbook: "disaster-recovery",
+            },
+            {
+                name: "WalArchivingLate",
+                severity: "page",
+                // Covers the seconds a write's statistics may be scraped after its segment's archive.
+                forSeconds: 60,
+                detection: { kind: "clock" },
+                meaning: `Rows changed but PostgreSQL archived no WAL segment for ${late} (${WAL_ARCHIVE_LATE_FACTOR} × archive_timeout ${promDuration(r.archiveTimeoutSeconds)}): the archiver is stuck or archiving is off, and the point-in-time RPO is exceeded. Quiet on an idle database (nothing to archive) and for checkpoint_timeout + ${late} after PostgreSQL starts.`,
+                firstResponse:
+                    "In the postgres container: `SELECT * FROM pg_stat_archiver`, `SHOW archive_mode`, `SHOW archive_command` (must be pgBackRest's); look for a hung `pgbackrest archive-push` process and read the PostgreSQL log; WalArchivingFailing fires too when it fails outright.",
+                expr: [
+                    `(increase(pg_stat_archiver_archived_count{${pg}}[${late}]) == 0)`,
+                    "and on(instance)",
+                    `(${rowsChanged} > 0)`,
+                    // The first timed WAL switch after a start waits for the first checkpoint.
+                    "unless on(instance)",
+                    `((time() - max by (instance) (pg_postmaster_start_time_seconds{${pg}})) < on(instance) (max by (instance) (pg_settings_checkpoint_timeout_seconds{${pg}}) + ${lateSeconds}))`,
+                ].join("\n"),
+                labels: { store: "postgres" },
+                summary: "WAL archiving is late on {{ $labels.instance }}",
+                description: `Rows were inserted, updated or deleted in the last ${late}, yet PostgreSQL archived no WAL segment in that time (archive_timeout ${promDuration(r.archiveTimeoutSeconds)}).`,
+                runbook: "disaster-recovery",
+            },
+            {
+                name: "PhysicalBackupStale",
+                severity: "ticket",
+                forSeconds: 0,
+                detection: { kind: "clock" },
+                meaning: `The newest successful physical (pgBackRest) backup of a type is older than its limit (${maxAgeText}), or there is none since the Pushgateway started that long ago: a restore replays more WAL (a longer RTO), and without a full backup there is nothing to restore once retention expires.`,
+                firstResponse:
+                    "Run `ptc-backup base-backup --type <type>` by hand and read its one-line error; check that type's schedule, the bucket credentials and PhysicalBackupFailed.",
+                expr: anyOf(
+                    ...PHYSICAL_BACKUP_TYPES.map(
+                        (t) => `(time() - max by (type) (ptc_pitr_backup_last_success_timestamp_seconds{type="${t}"})) > ${maxAge[t]}`,
+                    ),
+                    ...PHYSICAL_BACKUP_TYPES.map(
+                        (t) => `(absent(ptc_pitr_backup_last_success_timestamp_seconds{type="${t}"}) and ${pushgatewayUpFor(maxAge[t])})`,
+                    ),
+                ),
+                labels: { store: "postgres" },
+                summary: "No successful {{ $labels.type }} physical backup within its schedule",
+                description: `The newest successful {{ $labels.type }} backup (pgBackRest) is older than its limit (${maxAgeText}), or there is none.`,
+                runbook: "disaster-recovery",
+            },
+            {
+                name: "PhysicalBackupFailed",
+                severity: "ticket",
+                forSeconds: 0,
+                detection: { kind: "next-scrape" },
+                meaning: "The latest physical backup run failed: its failure is newer than the newest successful physical backup of any type.",
+                firstResponse:
+                    "Read the base-backup job's log line (S3, credentials, stanza, PostgreSQL unreachable, archive_command not pgBackRest's); fix it and run `ptc-backup base-backup` by hand before PhysicalBackupStale fires.",
+                expr: anyOf(
+                    "max(ptc_pitr_backup_last_failure_timestamp_seconds) > on() max(ptc_pitr_backup_last_success_timestamp_seconds)",
+                    "(max(ptc_pitr_backup_last_failure_timestamp_seconds) unless on() max(ptc_pitr_backup_last_success_timestamp_seconds))",
+                ),
+                labels: { store: "postgres" },
+                summary: "The last physical backup failed",
+                description: "ptc-backup base-backup reported a failure after the newest successful physical backup.",
+                runbook: "disaster-recovery",
+            },
+            {
+                name: "PhysicalRestoreDrillStale",
+                severity: "ticket",
+                forSeconds: 0,
+                detection: { kind: "clock" },
+                meaning: `No successful physical restore drill (pgBackRest restore, recovery, a scratch PostgreSQL answering) within ${promDuration(drillMax)}, or none since the Pushgateway started that long ago: point-in-time recovery is unproven.`,
+                firstResponse:
+                    "Run `ptc-backup drill` by hand and read its error; with BACKUP_DRILL_PHYSICAL=auto the drill skips the physical path where PGDATA or pgbackrest is missing: set it to `on` to see why.",
+                expr: anyOf(
+                    `(time() - max(ptc_restore_drill_physical_last_success_timestamp_seconds)) > ${drillMax}`,
+                    `(absent(ptc_restore_drill_physical_last_success_timestamp_seconds) and ${pushgatewayUpFor(drillMax)})`,
+                ),
+                labels: { store: "postgres" },
+                summary: "The physical restore drill has not succeeded recently",
+                description: `No successful physical restore drill within ${promDuration(drillMax)}.`,
+                runbook: "disaster-recovery",
+            },
+            {
+                name: "PhysicalRestoreDrillSlow",
+                severity: "ticket",
+                forSeconds: 0,
+                detection: { kind: "next-scrape" },
+                meaning: `The last physical restore drill took longer than the RTO (${promDuration(r.drillRtoSeconds)}) until the restored PostgreSQL answered queries.`,
+                firstResponse:
+                    "Compare the drill's RTO with the physical backup size and the WAL written since the last full or differential backup; take a fresh full or differential backup (less WAL to replay), and give the restore more CPU, disk throughput or pgBackRest processes.",
+                expr: `max(ptc_restore_drill_physical_rto_seconds) > ${r.drillRtoSeconds}`,
+                labels: { store: "postgres" },
+                summary: "The last physical restore drill exceeded the RTO",
+                description: `The last physical restore drill needed more than ${promDuration(r.drillRtoSeconds)} until PostgreSQL answered queries.`,
+                runbook: "disaster-recovery",
             },
         ];
     },

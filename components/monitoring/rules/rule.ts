@@ -5,7 +5,7 @@
  * README read. `anyOf` / `allOf` join sub-expressions one per line, as the rule file shows them.
  */
 import { promDuration } from "../prometheus-config";
-import { AlertInfo, alertAnchor, AlertName, Detection, ResolvedAlertRulesInput, Severity } from "./contract";
+import { AlertInfo, alertAnchor, AlertName, Detection, ResolvedAlertRulesInput, RunbookDoc, Severity } from "./contract";
 
 /** A Prometheus recording rule. */
 export interface RecordingRule {
@@ -59,6 +59,8 @@ export interface AlertDef {
     readonly summary: string;
     /** `description` annotation; `$labels` only, never `$value`. */
     readonly description: string;
+    /** The document its runbook link points at. Defaults to "readme" (the alert catalogue). */
+    readonly runbook?: RunbookDoc;
 }
 
 /** Names of the rule groups (`ptc-<name>` in the rule file). */
@@ -95,6 +97,7 @@ export function toAlertInfo(def: AlertDef, id: string): AlertInfo {
         firstResponse: def.firstResponse,
         id,
         anchor: alertAnchor(def.name),
+        runbook: def.runbook ?? "readme",
     };
 }
 
@@ -108,7 +111,7 @@ export function toAlertingRule(def: AlertDef, r: ResolvedAlertRulesInput): Alert
         labels: { ...(def.labels ?? {}), severity: def.severity },
         annotations: {
             description: def.description,
-            runbook_url: `${r.runbookBaseUrl}#${alertAnchor(def.name)}`,
+            runbook_url: `${def.runbook === "disaster-recovery" ? r.drRunbookUrl : r.runbookBaseUrl}#${alertAnchor(def.name)}`,
             summary: def.summary,
         },
     };

@@ -56,13 +56,24 @@ export function postgresDsn(c: { host: string; port: number; user: string; passw
     return `postgresql://${enc(c.user)}:${enc(c.password)}@${c.host}:${c.port}/${enc(c.database)}?sslmode=${c.sslmode ?? "disable"}`;
 }
 
+/**
+ * The collectors postgres-exporter runs besides its defaults. Its default metrics (v0.17) already
+ * carry WAL archiving (`pg_stat_archiver_archived_count`, `pg_stat_archiver_failed_count`,
+ * `pg_stat_archiver_last_archive_age`, readable by any role) and the server settings
+ * (`pg_settings_*`); `postmaster` (off by default) adds `pg_postmaster_start_time_seconds`, which
+ * WalArchivingLate needs to stay quiet while a freshly started server waits for its first
+ * checkpoint before it honours archive_timeout. `--disable-default-metrics` must never be set:
+ * it would drop pg_stat_archiver.
+ */
+export const POSTGRES_EXPORTER_COLLECTORS: readonly string[] = ["postmaster"];
+
 /** postgres-exporter: the DSN arrives as secret env (DATA_SOURCE_NAME). */
 export function postgresExporterSpec(input: PostgresExporterSpecInput): WorkloadSpec {
     return {
         image: input.image,
         tier: "ops",
         ports: [{ name: "metrics", port: PORTS.postgresExporter }],
-        command: [`--web.listen-address=:${PORTS.postgresExporter}`],
+        command: [`--web.listen-address=:${PORTS.postgresExporter}`, ...POSTGRES_EXPORTER_COLLECTORS.map((c) => `--collector.${c}`)],
         secretEnv: { DATA_SOURCE_NAME: pulumi.secret(input.dsn) },
         healthCheck: http(PORTS.postgresExporter, "/metrics", { intervalSeconds: 30 }),
         resources: input.resources ?? DEFAULT_RESOURCES.postgresExporter,
