@@ -28,6 +28,30 @@ const platform: Platform =
               apiServerCidrs: cfg.kubernetes.apiServerCidrs,
           });
 
+// Backups: a hardened S3 bucket (prod) or MinIO beside the stores (dev). It comes first: the
+// database archives its WAL into it (point-in-time recovery); the hourly streamed backup of
+// PostgreSQL and Redis and the daily restore drill are scheduled below.
+const backupBucket = new BackupBucket("backup-bucket", {
+    mode: cfg.backup.bucket,
+    region: cfg.backup.bucket === "aws" ? new pulumi.Config("aws").require("region") : undefined,
+    bucketName: cfg.backup.bucketName,
+    prefix: cfg.backup.prefix,
+    retentionDays: cfg.backup.retentionDays,
+    noncurrentDays: cfg.backup.noncurrentDays,
+    objectLock:
+        cfg.backup.objectLock !== "off" && cfg.backup.objectLockDays !== undefined
+            ? { mode: cfg.backup.objectLock, days: cfg.backup.objectLockDays }
+            : undefined,
+    platform: cfg.backup.bucket === "platform" ? platform : undefined,
+    minioImage: cfg.images.minio,
+    mcImage: cfg.images.minioClient,
+    minioVolumeGi: cfg.backup.volumeSizeGi,
+    minioResources: cfg.resources.minio,
+});
+
+// The Pushgateway's URL, known once monitoring exists (monitoring takes the database's endpoint).
+const [pushgatewayUrl, resolvePushgatewayUrl] = pulumi.deferredOutput<string>();
+
 const postgres = new Postgres("postgres", {
     platform,
     image: cfg.images.postgres,
@@ -36,7 +60,22 @@ const postgres = new Postgres("postgres", {
     password: cfg.secrets.postgresPassword,
     volumeSizeGi: cfg.postgres.volumeSizeGi,
     resources: cfg.resources.postgres,
-});
+    // Continuous WAL archiving and full/differential/incremental physical backups into the bucket's
+    // <prefix>/pgbackrest, by pgBackRest under ptc-backup (a sidecar on the data volume).
+    pitr: cfg.backup.pitr.enabled
+        ? {
+              bucket: backupBucket,
+              archiveTimeoutSeconds: cfg.backup.pitr.archiveTimeoutSeconds,
+              fullCron: cfg.backup.pitr.fullCron,
+              diffCron: cfg.backup.pitr.diffCron,
+              incrCron: cfg.backup.pitr.incrCron,
+              retentionDays: cfg.backup.pitr.retentionDays,
+              // The Pushgateway comes with monitoring, which itself watches this database.
+              pushgatewayUrl,
+              resources: cfg.resources.backup,
+          }
+        : undefined,
+}, { dependsOn: backupBucket.readyResources });
 
 const redis = new Redis("redis", {
     platform,
@@ -111,26 +150,6 @@ if (cfg.deploy.gate.enabled) {
     });
 }
 
-// Backups: a hardened S3 bucket (prod) or MinIO beside the stores (dev), an hourly streamed backup
-// of PostgreSQL and Redis, and a daily restore drill.
-const backupBucket = new BackupBucket("backup-bucket", {
-    mode: cfg.backup.bucket,
-    region: cfg.backup.bucket === "aws" ? new pulumi.Config("aws").require("region") : undefined,
-    bucketName: cfg.backup.bucketName,
-    prefix: cfg.backup.prefix,
-    retentionDays: cfg.backup.retentionDays,
-    noncurrentDays: cfg.backup.noncurrentDays,
-    objectLock:
-        cfg.backup.objectLock !== "off" && cfg.backup.objectLockDays !== undefined
-            ? { mode: cfg.backup.objectLock, days: cfg.backup.objectLockDays }
-            : undefined,
-    platform: cfg.backup.bucket === "platform" ? platform : undefined,
-    minioImage: cfg.images.minio,
-    mcImage: cfg.images.minioClient,
-    minioVolumeGi: cfg.backup.volumeSizeGi,
-    minioResources: cfg.resources.minio,
-});
-
 // Monitoring, logs and alerting: Prometheus, Alertmanager, Grafana, Loki, Alloy and the exporters.
 const exporterResources = cfg.resources.exporter;
 const apiTargets = platform.capabilities.scrapeTargets(api);
@@ -201,6 +220,8 @@ const monitoring = new Monitoring("monitoring", {
     },
 });
 
+resolvePushgatewayUrl(monitoring.pushgatewayUrl);
+
 const backups = new Backups("backups", {
     platform,
     image: cfg.images.backup,
@@ -230,6 +251,19 @@ export const endpoints = {
 export const backupS3Uri = backupBucket.s3Uri;
 /** The backup and restore-drill schedules (UTC cron). */
 export const backupSchedules = { backup: backups.backupCron, drill: backups.drillCron };
+/**
+ * Point-in-time recovery: whether the WAL is archived, its schedules, and the pgBackRest
+ * repository's cipher pass (secret; `ptc-backup pitr-restore` needs it as BACKUP_REPO_CIPHER_PASS).
+ */
+export const backupPitr = {
+    enabled: postgres.pitrEnabled,
+    archiveTimeoutSeconds: cfg.backup.pitr.archiveTimeoutSeconds,
+    fullCron: cfg.backup.pitr.fullCron,
+    diffCron: cfg.backup.pitr.diffCron,
+    incrCron: cfg.backup.pitr.incrCron,
+    retentionDays: cfg.backup.pitr.retentionDays,
+    ...(postgres.pitrCipherPass !== undefined ? { cipherPass: postgres.pitrCipherPass } : {}),
+};
 /** Grafana inside the platform, its admin user and password (secret). */
 export const grafana = {
     url: monitoring.grafanaUrl,

@@ -6,6 +6,7 @@
 import type { Policies } from "@pulumi/policy";
 import { backupPolicies } from "./backup";
 import { governancePolicies } from "./governance";
+import { pitrPolicies } from "./pitr";
 import { Rule } from "./rule";
 import { secretPolicies } from "./secrets";
 import { securityPolicies } from "./security";
@@ -23,6 +24,7 @@ export const rules: readonly Rule[] = [
     ...workloadPolicies,
     ...backupPolicies,
     ...storagePolicies,
+    ...pitrPolicies,
     ...securityPolicies,
     ...secretPolicies,
     ...governancePolicies,

@@ -60,7 +60,14 @@ export interface RuleInfo {
 /** A resource policy built by {@link resourceRule}. */
 export type ResourceRule = ResourceValidationPolicy & { readonly rule: RuleInfo };
 /** A stack policy built by {@link stackRule}. */
-export type StackRule = StackValidationPolicy & { readonly rule: RuleInfo };
+export type StackRule = StackValidationPolicy & {
+    readonly rule: RuleInfo;
+    /**
+     * The rule's findings over `resources` with `configured` over its defaults, for a rule that
+     * holds another rule's standard (the WAL archive's bucket is hardened as backup buckets are).
+     */
+    readonly findings: (resources: readonly Subject[], configured?: object) => Finding[];
+};
 /** Any policy of this pack. */
 export type Rule = ResourceRule | StackRule;
 
@@ -135,6 +142,7 @@ export function stackRule<C>(def: StackRuleDef<C>): StackRule {
         description: def.description,
         configSchema: configSchema(def.config),
         rule: { checks: def.checks },
+        findings: (resources, configured = {}) => def.check(resources, resolveConfig(def.config, configured)),
         validateStack: (args, reportViolation) => {
             const subjects = args.resources.map(subjectOf);
             const byUrn = new Map(subjects.map((s) => [s.urn, s]));

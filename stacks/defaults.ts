@@ -3,17 +3,25 @@
  * Every image is pinned to a version so a redeploy never changes software silently.
  */
 import { DEFAULT_MC_IMAGE, DEFAULT_MINIO_IMAGE } from "../components/backup/minio";
+import {
+    DEFAULT_ARCHIVE_TIMEOUT_SECONDS,
+    DEFAULT_DIFF_CRON,
+    DEFAULT_FULL_CRON,
+    DEFAULT_INCR_CRON,
+    DEFAULT_PITR_RETENTION_DAYS,
+} from "../components/data/pitr";
 import { GATE_DEFAULTS } from "../components/deploy/gate-options";
 import { DEFAULT_EDGE_IMAGE } from "../components/edge/edge";
 import { DEFAULT_IMAGES as MONITORING_IMAGES } from "../components/monitoring/images";
 import type { ImageKey, ResourceKey, StructuredConfig } from "./schema";
 
-/** Images of third-party software, pinned. The application images (api, web, backup) are built by us. */
+/** Images, pinned. The application images (api, web, backup, postgres) are built by us; the rest are third-party. */
 const IMAGES: Record<ImageKey, string> = {
     api: "ghcr.io/proteamcare/backend:1.0.0",
     web: "ghcr.io/proteamcare/frontend:1.0.0",
     edge: DEFAULT_EDGE_IMAGE,
-    postgres: "postgres:16.6-bookworm",
+    // Built by us (components/data/postgres/Dockerfile): postgres:16.9 plus pgbackrest and ptc-backup.
+    postgres: "ghcr.io/proteamcare/ptc-postgres:16.9-1",
     redis: "redis:7.4.1-bookworm",
     backup: "ghcr.io/proteamcare/ptc-backup:1.0.0",
     minio: DEFAULT_MINIO_IMAGE,
@@ -72,6 +80,14 @@ const COMMON = {
         objectLock: "off" as const,
         cron: "0 * * * *",
         drillCron: "30 3 * * *",
+        pitr: {
+            enabled: true,
+            archiveTimeoutSeconds: DEFAULT_ARCHIVE_TIMEOUT_SECONDS,
+            fullCron: DEFAULT_FULL_CRON,
+            diffCron: DEFAULT_DIFF_CRON,
+            incrCron: DEFAULT_INCR_CRON,
+            retentionDays: DEFAULT_PITR_RETENTION_DAYS,
+        },
     },
     monitoring: {
         retention: "200h",

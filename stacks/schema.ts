@@ -36,7 +36,7 @@ export const IMAGE_KEYS = [
  * them by digest: the workflow's job summary prints the reference, and a tag of ours could be
  * pushed again over a tested image, where a digest cannot.
  */
-export const PROJECT_IMAGE_KEYS = ["backup"] as const satisfies readonly (typeof IMAGE_KEYS)[number][];
+export const PROJECT_IMAGE_KEYS = ["backup", "postgres"] as const satisfies readonly (typeof IMAGE_KEYS)[number][];
 
 /** A key of {@link IMAGE_KEYS}. */
 export type ImageKey = (typeof IMAGE_KEYS)[number];
@@ -157,6 +157,35 @@ export const stackConfigSchema = z.strictObject({
         drillCron: cron,
         /** MinIO volume size (platform bucket). */
         volumeSizeGi: z.number().int().min(1).max(16384),
+        /** Point-in-time recovery: continuous WAL archiving and scheduled physical backups (pgBackRest). */
+        pitr: z.strictObject({
+            /** Archive the WAL and take physical backups. */
+            enabled: z.boolean(),
+            /** Seconds after which a WAL segment with changes is archived: the RPO bound. */
+            archiveTimeoutSeconds: z.number().int().min(1).max(3600),
+            /** Full backup schedule (UTC). */
+            fullCron: cron,
+            /** Differential backup schedule (UTC). */
+            diffCron: cron,
+            /** Incremental backup schedule (UTC). */
+            incrCron: cron,
+            /** Days pgBackRest keeps what a restore to any point within them needs. */
+            retentionDays: z.number().int().min(1).max(3650),
+        }),
+    }).superRefine((b, ctx) => {
+        // pgBackRest's time-based retention keeps the newest full backup older than the retention
+        // and everything after it, so its oldest files can be retention + one full interval old.
+        // The bucket keeps the logical backups `retentionDays` and never expires the pgBackRest
+        // prefix (pgBackRest expires it); the two are reconciled here so the runbook's promise
+        // ("restore to any second of the PITR retention, any logical backup of the bucket's")
+        // holds for both: the PITR window must not outlast the bucket's retention.
+        if (b.pitr.enabled && b.pitr.retentionDays > b.retentionDays) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["pitr", "retentionDays"],
+                message: `at most backup.retentionDays (${b.retentionDays}): point-in-time recovery cannot promise more history than the bucket keeps; lower backup.pitr.retentionDays or raise backup.retentionDays`,
+            });
+        }
     }),
     /** Monitoring. */
     monitoring: z.strictObject({

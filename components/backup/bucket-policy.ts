@@ -181,7 +181,7 @@ export function bucketPolicy(i: BucketPolicyInputs): PolicyDocument {
 export interface AwsLifecycleRule {
     readonly id: string;
     readonly status: "Enabled";
-    readonly filter: Readonly<Record<string, never>>;
+    readonly filter: { readonly prefix?: string };
     readonly expiration?: { readonly days?: number; readonly expiredObjectDeleteMarker?: boolean };
     readonly noncurrentVersionExpiration?: { readonly noncurrentDays: number };
     readonly abortIncompleteMultipartUpload?: { readonly daysAfterInitiation: number };
@@ -193,15 +193,45 @@ export interface LifecycleInputs {
     readonly retentionDays: number;
     /** Days noncurrent versions are kept. */
     readonly noncurrentDays: number;
+    /**
+     * The backups' key prefix: current versions then expire only under `<prefix>/backups/` (the
+     * logical backups), never under `<prefix>/pgbackrest/`, which pgBackRest expires itself. Defaults
+     * to none: current versions expire in the whole bucket (a bucket without a pgBackRest repository).
+     */
+    readonly prefix?: string;
 }
 
+/** Key prefix of the pgBackRest repository under the backups' prefix (the ptc-backup contract). */
+export const PGBACKREST_PREFIX = "pgbackrest";
+/** Key prefix of the logical backups (ptc-backup's `backups/<id>/`) under the backups' prefix. */
+export const LOGICAL_BACKUPS_PREFIX = "backups";
+
 /**
- * Lifecycle rules for the whole (dedicated) bucket: current versions expire after the retention,
- * noncurrent ones after `noncurrentDays`, interrupted multipart uploads are aborted after a day, and
- * the delete markers left behind are removed. So each backup stays restorable for at least the
- * retention, and nothing lingers past retention + noncurrentDays (the job itself never deletes).
+ * Lifecycle rules for the (dedicated) bucket: current versions of the logical backups expire after
+ * the retention, noncurrent versions everywhere after `noncurrentDays`, interrupted multipart
+ * uploads are aborted after a day, and the delete markers left behind are removed. So each backup
+ * stays restorable for at least the retention, and nothing lingers past retention + noncurrentDays.
+ *
+ * With a `prefix`, the current-version expiration covers only `<prefix>/backups/`: the pgBackRest
+ * repository beside it (`<prefix>/pgbackrest/`) is expired by pgBackRest's time-based retention,
+ * which knows which full backup and WAL a restore still needs, while a lifecycle would delete by
+ * age alone: the oldest retained full backup is up to retention + one full interval old, and the
+ * stanza's archive.info is written once, at stanza creation (docs/disaster-recovery.md).
  */
 export function lifecycleRules(i: LifecycleInputs): AwsLifecycleRule[] {
+    if (i.prefix !== undefined) {
+        return [
+            { id: "expire-backups", status: "Enabled", filter: { prefix: `${i.prefix}/${LOGICAL_BACKUPS_PREFIX}/` }, expiration: { days: i.retentionDays } },
+            {
+                id: "expire-noncurrent-versions",
+                status: "Enabled",
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: i.noncurrentDays },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_MULTIPART_DAYS },
+            },
+            { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
+        ];
+    }
     return [
         {
             id: "expire-backups",
@@ -235,6 +265,14 @@ export function shortestCurrentExpirationDays(rules: readonly AwsLifecycleRule[]
  * AbortIncompleteMultipartUpload rule; it removes stale multipart uploads itself (24 h by default).
  */
 export function minioLifecycle(i: LifecycleInputs): Record<string, unknown> {
+    if (i.prefix !== undefined) {
+        return {
+            Rules: [
+                { ID: "expire-backups", Status: "Enabled", Filter: { Prefix: `${i.prefix}/${LOGICAL_BACKUPS_PREFIX}/` }, Expiration: { Days: i.retentionDays } },
+                { ID: "expire-noncurrent-versions", Status: "Enabled", Filter: { Prefix: "" }, NoncurrentVersionExpiration: { NoncurrentDays: i.noncurrentDays } },
+            ],
+        };
+    }
     return {
         Rules: [
             {
@@ -271,8 +309,12 @@ export interface IdentityPolicyInputs {
 
 /**
  * The backup job's identity policy: list, read and write its own prefix, use the bucket's KMS key
- * only through S3, and nothing else. It never gets a delete (s3:DeleteObject*), Object Lock or not:
- * the lifecycle expires old backups, so a stolen key can add backups but not destroy the history.
+ * only through S3, and nothing else. The logical backups never get a delete: the lifecycle expires
+ * them. pgBackRest expires its own repository, so the identity may delete current versions under
+ * `<prefix>/pgbackrest/` only (s3:DeleteObject, never s3:DeleteObjectVersion): on the versioned
+ * bucket each such delete is a delete marker, the data stays a noncurrent version for the
+ * bucket's noncurrentDays (longer while Object Lock holds it), so a stolen key can hide the
+ * repository for a while but not destroy it.
  */
 export function backupIdentityPolicy(i: IdentityPolicyInputs): PolicyDocument {
     const statements: PolicyStatement[] = [
@@ -288,6 +330,12 @@ export function backupIdentityPolicy(i: IdentityPolicyInputs): PolicyDocument {
             Effect: "Allow",
             Action: [...BACKUP_OBJECT_ACTIONS],
             Resource: `${i.bucketArn}/${i.prefix}/*`,
+        },
+        {
+            Sid: "ExpirePgBackRestRepository",
+            Effect: "Allow",
+            Action: "s3:DeleteObject",
+            Resource: `${i.bucketArn}/${i.prefix}/${PGBACKREST_PREFIX}/*`,
         },
     ];
     if (i.kmsKeyArn !== undefined) {

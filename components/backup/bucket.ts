@@ -239,7 +239,7 @@ export class BackupBucket extends WorkloadComponent {
             );
             const lifecycle = new aws.s3.BucketLifecycleConfiguration(
                 `${name}-lifecycle`,
-                { bucket: bucket.id, rules: lifecycleRules({ retentionDays, noncurrentDays }), region },
+                { bucket: bucket.id, rules: lifecycleRules({ retentionDays, noncurrentDays, prefix }), region },
                 { parent: this, dependsOn: [versioning] },
             );
             const configured: pulumi.Resource[] = [pab, versioning, encryption, policy, lifecycle];

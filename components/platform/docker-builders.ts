@@ -7,6 +7,7 @@ import {
     HealthCheck,
     ResourceSpec,
     resolveHealthCheck,
+    ScratchSpec,
     Tier,
     TIER_INGRESS,
     TIERS,
@@ -75,10 +76,11 @@ export function dockerHealthcheck(hc: HealthCheck): DockerHealthcheck {
 
 /**
  * The docker networks a workload of `tier` joins: its own tier's network (where it is reached) plus
- * the network of every tier it may call, per {@link TIER_INGRESS}.
+ * the network of every tier it may call, per {@link TIER_INGRESS}, and of the tiers its spec
+ * reaches beyond them (`WorkloadSpec.reachesTiers`).
  */
-export function networksFor(tier: Tier): Tier[] {
-    const nets = new Set<Tier>([tier]);
+export function networksFor(tier: Tier, reachesTiers: readonly Tier[] = []): Tier[] {
+    const nets = new Set<Tier>([tier, ...reachesTiers]);
     for (const target of TIERS) {
         if (TIER_INGRESS[target].includes(tier)) nets.add(target);
     }
@@ -113,32 +115,25 @@ export function labelsAndAnnotations(base: Record<string, string>, spec: Contain
     return { ...base, ...(spec.annotations ?? {}) };
 }
 
+/**
+ * Mount options of the tmpfs behind a shared scratch directory (see DockerPlatform.service): its
+ * size, and the workload's uid and gid as owner with mode 0770 when the user is known (a fresh
+ * tmpfs is root's), else the sticky world-writable mode of /tmp.
+ */
+export function sharedTmpfsOptions(scratch: ScratchSpec, user: string | undefined): string {
+    const [uid, gid] = (user ?? "").split(":");
+    const owner = uid ? `,uid=${uid},gid=${gid ?? uid},mode=0770` : ",mode=1777";
+    return `size=${scratch.sizeMi ?? 64}m${owner}`;
+}
+
 /** tmpfs mounts for the spec's scratch directories. */
 export function tmpfsFor(spec: ContainerSpec): Record<string, string> | undefined {
     if (!spec.scratch || spec.scratch.length === 0) return undefined;
     return Object.fromEntries(spec.scratch.map((s) => [s.mountPath, `rw,nosuid,nodev,size=${s.sizeMi ?? 64}m`]));
 }
 
-/** Where the cron loop script lives inside a scheduled container. */
-export const CRON_LOOP_PATH = "/opt/proteamcare/cron-loop";
-/** The heartbeat the cron loop touches; its age is the schedule container's health. */
-export const CRON_HEARTBEAT_PATH = "/tmp/proteamcare-cron.heartbeat";
-
-/** Health check of a scheduled container: the cron loop's heartbeat is fresh. */
-export function cronLoopHealthcheck(): HealthCheck {
-    return {
-        kind: "exec",
-        command: [
-            "bash",
-            "-c",
-            `test -f ${CRON_HEARTBEAT_PATH} && test $(( $(date +%s) - $(stat -c %Y ${CRON_HEARTBEAT_PATH}) )) -lt 180`,
-        ],
-        intervalSeconds: 60,
-        timeoutSeconds: 10,
-        retries: 3,
-        startPeriodSeconds: 30,
-    };
-}
+// The cron loop's path, heartbeat and health check are shared with the sidecars of both platforms.
+export { CRON_HEARTBEAT_PATH, CRON_LOOP_PATH, cronLoopHealthcheck } from "./sidecars";
 
 /**
  * Why a finished job container counts as failed, or undefined when it succeeded (or has not run, as

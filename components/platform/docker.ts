@@ -7,9 +7,6 @@ import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CRON_HEARTBEAT_PATH,
-    CRON_LOOP_PATH,
-    cronLoopHealthcheck,
     dockerHealthcheck,
     dockerLabels,
     dockerResources,
@@ -17,6 +14,7 @@ import {
     jobExitProblem,
     labelsAndAnnotations,
     networksFor,
+    sharedTmpfsOptions,
     tmpfsFor,
     TRIGGER_LABEL,
     volumeName,
@@ -25,12 +23,18 @@ import { shortHash } from "./hash";
 import {
     ANNOTATIONS,
     ContainerSpec,
+    CRON_HEARTBEAT_PATH,
+    CRON_LOOP_PATH,
+    CRON_LOOP_SCRIPT,
+    cronLoopHealthcheck,
     JobHandle,
     JobSpec,
     LABELS,
     Platform,
     PlatformCapabilities,
+    resolveSidecar,
     ScheduleSpec,
+    sidecarHealthcheck,
     ServiceHandle,
     Tier,
     TIERS,
@@ -56,7 +60,6 @@ export interface DockerPlatformArgs {
     readonly logMaxFiles?: number;
 }
 
-const CRON_LOOP_SCRIPT = fs.readFileSync(path.join(__dirname, "scripts", "cron-loop.sh"), "utf8");
 const LIVE_FILES_SCRIPT = fs.readFileSync(path.join(__dirname, "scripts", "live-files.sh"), "utf8");
 
 /** Where the live-files script is uploaded, in the workload and in its config-writer job. */
@@ -159,8 +162,30 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                     { parent: opts.parent, provider: this.provider, retainOnDelete: this.retainVolumes },
                 ),
         );
+        // Scratch directories a sidecar shares (a Unix socket directory) cannot be per-container
+        // tmpfs mounts: each becomes a tmpfs-backed volume both containers mount, emptied when the
+        // last of them stops, owned by the workload's user.
+        const sharedPaths = new Set((spec.sidecars ?? []).flatMap((sc) => sc.sharedScratch ?? []));
+        const sharedScratch = (spec.scratch ?? []).filter((s) => sharedPaths.has(s.mountPath));
+        const sharedVolumes = new Map(
+            sharedScratch.map((s) => [
+                s.mountPath,
+                new docker.Volume(
+                    `${name}-shared-${shortHash(s.mountPath, 6)}`,
+                    {
+                        name: volumeName(this.prefix, name, `shared-${shortHash(s.mountPath, 6)}`),
+                        driver: "local",
+                        driverOpts: { type: "tmpfs", device: "tmpfs", o: sharedTmpfsOptions(s, spec.user) },
+                        labels: [{ label: LABELS.workload, value: name }],
+                    },
+                    // Scratch: nothing to retain.
+                    { parent: opts.parent, provider: this.provider },
+                ),
+            ]),
+        );
         const mounts = [
             ...(spec.volumes ?? []).map((v, i) => ({ volumeName: volumes[i].name, containerPath: v.mountPath })),
+            ...sharedScratch.map((s) => ({ volumeName: (sharedVolumes.get(s.mountPath) as docker.Volume).name, containerPath: s.mountPath })),
             ...(spec.host?.paths ?? []).map((p) => ({ hostPath: p.hostPath, containerPath: p.mountPath, readOnly: true })),
             // Log files only, never the engine socket (even read-only it controls the engine): every
             // line carries the workload and tier labels in its `attrs` (see logOpts below).
@@ -173,9 +198,10 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         const replicas = spec.replicas ?? 1;
         const overlap = spec.overlapUpdates === true;
         const after = opts.after ?? [];
+        const ownSpec: WorkloadSpec = { ...(live ? live.serviceSpec : spec), scratch: (spec.scratch ?? []).filter((s) => !sharedPaths.has(s.mountPath)) };
         const base = this.common(
             name,
-            live ? live.serviceSpec : spec,
+            ownSpec,
             "service",
             // An input, not only an order: a failed job (a migration) rejects it, so this workload is never touched.
             after.length > 0 ? { [AFTER_LABEL]: pulumi.all([...after]).apply((v) => shortHash(v.join(","), 12)) } : {},
@@ -212,7 +238,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                         ...shared,
                         name: revision ? pulumi.interpolate`${this.prefix}-${key}-${revision}` : `${this.prefix}-${key}`,
                         networksAdvanced: revision
-                            ? networksFor(spec.tier).map((t) => ({
+                            ? networksFor(spec.tier, spec.reachesTiers).map((t) => ({
                                   name: this.networks[t].name,
                                   // The service's name, for what may reach any revision (Prometheus), and the
                                   // revision's own alias, which the edge is given only once this revision is healthy.
@@ -224,6 +250,27 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                 ),
             );
         }
+        const sidecars = (spec.sidecars ?? []).map((sc) => {
+            const r = resolveSidecar(name, spec, sc);
+            const args = this.common(r.name, r.container, "sidecar", {}, spec.reachesTiers);
+            return new docker.Container(
+                r.name,
+                {
+                    ...args,
+                    name: `${this.prefix}-${r.name}`,
+                    restart: "unless-stopped",
+                    healthcheck: dockerHealthcheck(sidecarHealthcheck()),
+                    wait: true,
+                    waitTimeout: this.healthyTimeoutSeconds,
+                    volumes: [
+                        ...r.volumes.map((v) => ({ volumeName: volumes[(spec.volumes ?? []).indexOf(v)].name, containerPath: v.mountPath })),
+                        ...r.shared.map((s) => ({ volumeName: (sharedVolumes.get(s.mountPath) as docker.Volume).name, containerPath: s.mountPath })),
+                    ],
+                },
+                // After the workload: a sidecar's first run finds its server up.
+                { ...this.containerOptions(r.container, { ...opts, dependsOn: [...dependsOn, ...containers] }) },
+            );
+        });
         const host = pulumi.output(name);
         const port = spec.ports[0]?.port ?? 0;
         // The revision alias comes from the containers' outputs, so whatever uses it (the edge's
@@ -236,7 +283,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             // Every replica carries the alias `name`, and docker's embedded DNS answers it with each
             // container's address: the host already resolves to every replica.
             endpoint: { host, port, address: pulumi.interpolate`${host}:${port}`, podsHost: host, ...(servingAddress ? { servingAddress } : {}) },
-            resources: [...volumes, ...(live ? [live.volume, live.writer] : []), ...containers],
+            resources: [...volumes, ...sharedVolumes.values(), ...(live ? [live.volume, live.writer] : []), ...containers, ...sidecars],
         };
     }
 
@@ -420,8 +467,9 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     private common(
         name: string,
         spec: ContainerSpec,
-        kind: "service" | "job" | "schedule",
+        kind: "service" | "job" | "schedule" | "sidecar",
         extraLabels: Record<string, pulumi.Input<string>> = {},
+        reachesTiers: readonly Tier[] = (spec as Partial<WorkloadSpec>).reachesTiers ?? [],
     ): docker.ContainerArgs {
         const component = spec.labels?.[LABELS.component] ?? name;
         const labels = labelsAndAnnotations({ ...workloadLabels(component, name, spec), [LABELS.kind]: kind }, spec);
@@ -453,7 +501,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             init: true,
             logDriver: "json-file",
             logOpts: this.logOpts,
-            networksAdvanced: networksFor(spec.tier).map((t) => ({
+            networksAdvanced: networksFor(spec.tier, reachesTiers).map((t) => ({
                 name: this.networks[t].name,
                 aliases: [name],
             })),

@@ -12,27 +12,13 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { HealthCheck } from "./health-check";
+import type { Tier } from "./tiers";
 
 export * from "./health-check";
 export * from "./capabilities";
 export * from "./validate";
-
-/** Network tier of a workload; drives isolation (docker networks, Kubernetes NetworkPolicies). */
-export type Tier = "edge" | "app" | "data" | "ops";
-
-/** Every tier, in a stable order. */
-export const TIERS: readonly Tier[] = ["edge", "app", "data", "ops"];
-
-/**
- * Which tiers may open connections to which. The single source of truth for both platforms:
- * edge→app, app→data, ops→everything (scraping, backups), and nothing else.
- */
-export const TIER_INGRESS: Readonly<Record<Tier, readonly Tier[]>> = {
-    edge: ["ops"],
-    app: ["edge", "ops"],
-    data: ["app", "ops"],
-    ops: ["ops"],
-};
+export * from "./sidecars";
+export * from "./tiers";
 
 /**
  * Label keys the platforms put on every object they create; the policy pack reads them.
@@ -47,9 +33,9 @@ export const LABELS = {
     tier: "proteamcare.io/tier",
     /** Kind of data store held by the workload: "postgres", "redis" or "object-store". */
     store: "proteamcare.io/store",
-    /** What the platform made of the spec: "service", "job" or "schedule". Jobs and schedules have no health check. */
+    /** What the platform made of the spec: "service", "job", "schedule" or (docker) "sidecar". Jobs and schedules have no health check. */
     kind: "proteamcare.io/kind",
-    /** Role of a job or schedule: "backup", "restore-drill", "migration", "bucket-init". */
+    /** Role of a job, schedule or sidecar: "backup", "restore-drill", "migration", "bucket-init", "pitr-backup". */
     role: "proteamcare.io/role",
 } as const;
 
@@ -185,6 +171,65 @@ export interface WorkloadSpec extends ContainerSpec {
      * template's files checksum). Defaults to none (a file change replaces the workload).
      */
     readonly liveFiles?: LiveFilesSpec;
+    /**
+     * Containers run beside the workload on its data: in the same pod on Kubernetes (sharing its
+     * volume claims and scratch emptyDirs), as second containers on docker (mounting the same named
+     * volumes, and the shared scratch directories as a volume of their own). For what must run where
+     * the data is, such as physical backups, which read the data directory and talk to the server
+     * over its Unix socket. See sidecars.ts. Defaults to none.
+     */
+    readonly sidecars?: readonly SidecarSpec[];
+    /**
+     * Tiers the workload (its sidecars included) may open connections to beyond those
+     * {@link TIER_INGRESS} gives its own tier, with the external egress of those tiers: the database
+     * archives its WAL and backs up physically into the backup store (MinIO in the ops tier, S3
+     * outside the cluster) and pushes those runs' metrics to the Pushgateway (ops). On docker it
+     * joins those tiers' networks; on Kubernetes a NetworkPolicy of its own lets its pods out and
+     * another lets the target tiers admit them. Defaults to none.
+     */
+    readonly reachesTiers?: readonly Tier[];
+}
+
+/** A job a sidecar runs on several cron schedules, one run at a time (see {@link SidecarSpec}). */
+export interface SidecarScheduleSpec {
+    /** Command and its arguments, e.g. ["ptc-backup", "base-backup"]. */
+    readonly command: readonly string[];
+    /**
+     * Standard 5-field cron expressions (UTC), each with the arguments it appends to the command.
+     * When several are due in the same minute, the first one listed runs (list the weekly full
+     * backup before the daily differential). A run still going when the next one is due skips it.
+     */
+    readonly runs: readonly { readonly cron: string; readonly args: readonly string[] }[];
+}
+
+/** A scheduled container beside a service, on the service's volumes (see {@link WorkloadSpec.sidecars}). */
+export interface SidecarSpec {
+    /** DNS label, unique within the workload (the docker container is `<workload>-<name>`). */
+    readonly name: string;
+    /** Image. Defaults to the workload's. */
+    readonly image?: pulumi.Input<string>;
+    /** Plain environment (secret-looking names are refused, as for the workload). */
+    readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Secret environment. */
+    readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Files placed in the sidecar (a path the workload also has must hold the same content). Defaults to none. */
+    readonly files?: readonly FileSpec[];
+    /** CPU and memory of the sidecar alone. */
+    readonly resources: ResourceSpec;
+    /** Numeric "uid:gid". Defaults to the workload's user (it reads the workload's files). */
+    readonly user?: string;
+    /** Read-only root filesystem. Defaults to the workload's setting. */
+    readonly readOnlyRootFilesystem?: boolean;
+    /** Its own scratch directories (not shared). Defaults to a /tmp when the root is read-only. */
+    readonly scratch?: readonly ScratchSpec[];
+    /** Names of the workload's volumes it mounts, at the workload's mount paths. Defaults to none. */
+    readonly volumes?: readonly string[];
+    /** Mount paths of the workload's scratch directories it shares (a Unix socket directory). Defaults to none. */
+    readonly sharedScratch?: readonly string[];
+    /** What it runs, under the platform's cron loop (scripts/cron-loop.sh, heartbeat as its liveness). */
+    readonly schedule: SidecarScheduleSpec;
+    /** Extra labels of the sidecar (docker: of its container; Kubernetes: the pod's are the workload's). */
+    readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** See {@link WorkloadSpec.liveFiles}. */

@@ -19,7 +19,9 @@ import {
     positiveInt,
     problemOf,
 } from "./schemas";
+import { sidecarProblems } from "./sidecars";
 import type { ContainerSpec, ScheduleSpec, WorkloadSpec } from "./spec";
+import { TIERS } from "./tiers";
 
 /** Environment variable names that must never be passed as plain env. */
 export const SECRET_NAME_PATTERN = /(PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL|_URL_WITH_AUTH)/i;
@@ -155,6 +157,9 @@ export function validateSpec(name: string, spec: ContainerSpec & Partial<Workloa
     if (spec.cron !== undefined) {
         const why = bad(cronExpression, spec.cron);
         if (why) problems.push(`${name}: cron "${spec.cron}" must be ${why}`);
+    }
+    if ((spec.sidecars?.length ?? 0) > 0 || (spec.reachesTiers?.length ?? 0) > 0) {
+        problems.push(...sidecarProblems(name, spec as WorkloadSpec, (n, c) => validateSpec(n, c), TIERS));
     }
     for (const [what, n, schema] of [
         ["backoffLimit", spec.backoffLimit, nonNegativeInt],

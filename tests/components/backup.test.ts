@@ -206,13 +206,20 @@ describe("backup components (mocks)", function () {
             assert.deepStrictEqual(tls.Resource, ["arn:aws:s3:::prod-backups-bucket-a1b2c3d", "arn:aws:s3:::prod-backups-bucket-a1b2c3d/*"]);
         });
 
-        it("expires current versions after 30 days, noncurrent after 7, aborts uploads after 1", () => {
+        it("expires the logical backups after 30 days (never the pgBackRest repository), noncurrent versions after 7, aborts uploads after 1", () => {
             const rules = one(res, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as Record<string, unknown>[];
             const main = rules.find((r) => r.id === "expire-backups");
             assert.ok(main);
+            assert.deepStrictEqual(main.filter, { prefix: "pro-team-care/backups/" });
             assert.deepStrictEqual(main.expiration, { days: 30 });
-            assert.deepStrictEqual(main.noncurrentVersionExpiration, { noncurrentDays: 7 });
-            assert.deepStrictEqual(main.abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+            const whole = rules.find((r) => r.id === "expire-noncurrent-versions");
+            assert.ok(whole);
+            assert.deepStrictEqual(whole.noncurrentVersionExpiration, { noncurrentDays: 7 });
+            assert.deepStrictEqual(whole.abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+            for (const r of rules) {
+                const prefix = (r.filter as { prefix?: string }).prefix ?? "";
+                if ((r.expiration as { days?: number } | undefined)?.days !== undefined) assert.ok(!"pro-team-care/pgbackrest/".startsWith(prefix), `rule ${String(r.id)} expires the repository`);
+            }
         });
 
         it("locks every new version in the requested mode for at most the retention", () => {
@@ -220,11 +227,13 @@ describe("backup components (mocks)", function () {
             assert.deepStrictEqual(lock.rule, { defaultRetention: { mode: "COMPLIANCE", days: 30 } });
         });
 
-        it("gives the backup identity its prefix and key only, and no delete", () => {
+        it("gives the backup identity its prefix and key only, and no delete but pgBackRest's expiry of its repository", () => {
             const doc = parse(one(res, "aws:iam/userPolicy:UserPolicy").inputs.policy) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
             const actions = doc.Statement.flatMap((s) => (typeof s.Action === "string" ? [s.Action] : s.Action));
             assert.ok(actions.includes("s3:PutObject") && actions.includes("s3:GetObject"));
-            assert.ok(actions.every((a) => !a.startsWith("s3:Delete") && !a.includes("*")), actions.join(","));
+            assert.ok(actions.every((a) => (!a.startsWith("s3:Delete") || a === "s3:DeleteObject") && !a.includes("*")), actions.join(","));
+            const deletes = doc.Statement.filter((s) => JSON.stringify(s.Action).includes("s3:Delete"));
+            assert.deepStrictEqual(deletes.map((s) => s.Resource), ["arn:aws:s3:::prod-backups-bucket-a1b2c3d/pro-team-care/pgbackrest/*"]);
             const resources = doc.Statement.flatMap((s) => (typeof s.Resource === "string" ? [s.Resource] : s.Resource));
             assert.ok(resources.includes("arn:aws:s3:::prod-backups-bucket-a1b2c3d/pro-team-care/*"));
             assert.strictEqual(one(res, "aws:iam/accessKey:AccessKey").inputs.user, "prod-backups-writer-u1");
@@ -252,9 +261,9 @@ describe("backup components (mocks)", function () {
             assert.strictEqual(one(r, "aws:s3/bucket:Bucket").inputs.bucket, "ptc-prod-backups");
             const rules = one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as Record<string, unknown>[];
             assert.deepStrictEqual(rules[0].expiration, { days: 45 });
-            assert.deepStrictEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 3 });
+            assert.deepStrictEqual(rules[1].noncurrentVersionExpiration, { noncurrentDays: 3 });
             const doc = parse(one(r, "aws:iam/userPolicy:UserPolicy").inputs.policy) as { Statement: { Action: string | string[] }[] };
-            assert.ok(JSON.stringify(doc).indexOf("s3:Delete") < 0, "no delete without Object Lock either");
+            assert.ok(!/s3:DeleteObjectVersion|s3:Delete[^O]/.test(JSON.stringify(doc)), "no version delete without Object Lock either");
             assert.strictEqual(await valueOf(plain.s3Uri), "s3://ptc-prod-backups/pro-team-care");
         });
     });

@@ -1,5 +1,5 @@
 import {
-    assertClean, assertOnly, configFile, DOCKER_SECRET_OPTS, dockerBackupSchedule, dockerJob, dockerLabels, dockerPostgres, k8sBackupCronJob, k8sPostgres, mutate, res, run, Fixture } from "./helpers";
+    assertClean, assertOnly, awsBucketSet, configFile, DOCKER_SECRET_OPTS, dockerBackupSchedule, dockerJob, dockerLabels, dockerPostgres, k8sBackupCronJob, k8sPostgres, mutate, res, run, Fixture } from "./helpers";
 
 const C = "docker:index/container:Container";
 const SS = "kubernetes:apps/v1:StatefulSet";
@@ -13,10 +13,10 @@ const setLabel = (c: Fixture, key: string, value?: string) => {
 };
 
 function dockerStack(pg: (c: Fixture) => void = () => undefined, backup: (c: Fixture) => void = () => undefined) {
-    return [res(C, "postgres", mutate(dockerPostgres(), pg), DOCKER_SECRET_OPTS), res(C, "backup-postgres", mutate(dockerBackupSchedule(), backup), DOCKER_SECRET_OPTS)];
+    return [res(C, "postgres", mutate(dockerPostgres(), pg), DOCKER_SECRET_OPTS), res(C, "backup-postgres", mutate(dockerBackupSchedule(), backup), DOCKER_SECRET_OPTS), ...awsBucketSet()];
 }
 function k8sStack(pg: (s: Fixture) => void = () => undefined, backup: (s: Fixture) => void = () => undefined) {
-    return [res(SS, "postgres", mutate(k8sPostgres(), pg)), res(CJ, "backup-postgres", mutate(k8sBackupCronJob(), backup))];
+    return [res(SS, "postgres", mutate(k8sPostgres(), pg)), res(CJ, "backup-postgres", mutate(k8sBackupCronJob(), backup)), ...awsBucketSet()];
 }
 
 describe("policy: backup-coverage", () => {
@@ -35,7 +35,7 @@ describe("policy: backup-coverage", () => {
     it("flags a suspended CronJob", async () => assertOnly(await run(k8sStack(undefined, (b) => (b.spec.suspend = true))), "backup-coverage", /is suspended/));
     it("does not count a backup job that is not a schedule", async () => {
         const job = mutate(dockerJob(), (c: Fixture) => setLabel(c, "proteamcare.io/role", "backup"));
-        assertOnly(await run([res(C, "postgres", dockerPostgres(), DOCKER_SECRET_OPTS), res(C, "backup-once", mutate(job, (c: Fixture) => setLabel(c, "proteamcare.io/backup-of", "postgres")), DOCKER_SECRET_OPTS)]), "backup-coverage", /no backup schedule names it/);
+        assertOnly(await run([res(C, "postgres", dockerPostgres(), DOCKER_SECRET_OPTS), res(C, "backup-once", mutate(job, (c: Fixture) => setLabel(c, "proteamcare.io/backup-of", "postgres")), DOCKER_SECRET_OPTS), ...awsBucketSet()]), "backup-coverage", /no backup schedule names it/);
     });
     it("does not count a schedule without role backup", async () =>
         assertOnly(await run(dockerStack(undefined, (b) => setLabel(b, "proteamcare.io/role", "restore-drill"))), "backup-coverage", /no backup schedule names it/));

@@ -124,7 +124,10 @@ export function dockerPostgres(): Record<string, unknown> {
         c.name = "postgres";
         c.image = "postgres:16.4-alpine";
         c.healthcheck = { tests: ["CMD", "pg_isready", "-U", "app"], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" };
-        c.envs = [secret("POSTGRES_PASSWORD=pw"), "POSTGRES_USER=app"];
+        // WAL archiving through pgBackRest into the hardened bucket of awsBucketSet (wal-archiving).
+        c.entrypoints = ["bash", "-c", 'eval "$(ptc-backup pitr-env)"; exec docker-entrypoint.sh "$@"', "ptc-postgres"];
+        c.command = ["postgres", "-c", "archive_mode=on", "-c", "archive_command=pgbackrest archive-push %p", "-c", "archive_timeout=60"];
+        c.envs = [secret("POSTGRES_PASSWORD=pw"), "POSTGRES_USER=app", "BACKUP_S3_URI=s3://ptc-backups/pro-team-care"];
         c.user = "70:70";
         c.volumes = [{ volumeName: "postgres-data", containerPath: "/var/lib/postgresql/data" }];
         c.labels = dockerLabels({ "proteamcare.io/workload": "postgres", "proteamcare.io/tier": "data", "proteamcare.io/kind": "service", "proteamcare.io/store": "postgres" });
@@ -198,7 +201,13 @@ export function k8sPostgres(): Record<string, unknown> {
     const c = mutate(k8sContainer("postgres"), (x) => {
         x.image = "postgres:16.4-alpine";
         x.ports = [{ name: "postgres", containerPort: 5432 }];
-        x.env = [{ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-env", key: "POSTGRES_PASSWORD" } } }];
+        x.env = [
+            { name: "BACKUP_S3_URI", value: "s3://ptc-backups/pro-team-care" },
+            { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-env", key: "POSTGRES_PASSWORD" } } },
+        ];
+        // WAL archiving through pgBackRest into the hardened bucket of awsBucketSet (wal-archiving).
+        x.command = ["bash", "-c", 'eval "$(ptc-backup pitr-env)"; exec docker-entrypoint.sh "$@"', "ptc-postgres"];
+        x.args = ["postgres", "-c", "archive_mode=on", "-c", "archive_command=pgbackrest archive-push %p", "-c", "archive_timeout=60"];
         const probe = { exec: { command: ["pg_isready", "-U", "app"] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 5 };
         x.readinessProbe = probe;
         x.livenessProbe = probe;
@@ -276,7 +285,13 @@ export function awsBucketSet(): PlanResource[] {
         res(
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
             "backups-lifecycle",
-            { bucket: "ptc-backups", rules: [{ id: "retention", status: "Enabled", filter: { prefix: "" }, expiration: { days: 35 }, noncurrentVersionExpiration: { noncurrentDays: 30 } }] },
+            {
+                bucket: "ptc-backups",
+                rules: [
+                    // The logical backups only: pgBackRest expires its repository (pro-team-care/pgbackrest/) itself.
+                    { id: "retention", status: "Enabled", filter: { prefix: "pro-team-care/backups/" }, expiration: { days: 35 }, noncurrentVersionExpiration: { noncurrentDays: 30 } },
+                ],
+            },
             p,
         ),
     ];

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { mutableImageProblem } from "../../policy/security";
 import {
-    assertClean, assertOnly, assertViolation, configFile, DEV_CONFIG, DOCKER_SECRET_OPTS, dockerBackupSchedule, k8sBackupCronJob, dockerPostgres, dockerService, k8sDeployment, k8sPostgres, k8sPostgresService, mutate, res, run, Fixture } from "./helpers";
+    assertClean, assertOnly, assertViolation, awsBucketSet, configFile, DEV_CONFIG, DOCKER_SECRET_OPTS, dockerBackupSchedule, k8sBackupCronJob, dockerPostgres, dockerService, k8sDeployment, k8sPostgres, k8sPostgresService, mutate, res, run, Fixture } from "./helpers";
 
 const C = "docker:index/container:Container";
 const D = "kubernetes:apps/v1:Deployment";
@@ -105,11 +105,11 @@ describe("policy: no-host-access", () => {
 
 describe("policy: no-data-tier-exposure", () => {
     it("passes an unpublished data store and a ClusterIP service", async () => {
-        assertClean(await run([res(C, "postgres", dockerPostgres(), DOCKER_SECRET_OPTS), res(C, "backup-postgres", dockerBackupSchedule(), DOCKER_SECRET_OPTS)]));
+        assertClean(await run([res(C, "postgres", dockerPostgres(), DOCKER_SECRET_OPTS), res(C, "backup-postgres", dockerBackupSchedule(), DOCKER_SECRET_OPTS), ...awsBucketSet()]));
     });
     it("flags a published port on a data-tier container", async () => {
         const pg = mutate(dockerPostgres(), (c: Fixture) => (c.ports = [{ internal: 5432, external: 5432 }]));
-        assertOnly(await run([res(C, "postgres", pg, DOCKER_SECRET_OPTS), res(C, "backup-postgres", dockerBackupSchedule(), DOCKER_SECRET_OPTS)]), "no-data-tier-exposure", /publishes 5432->5432/);
+        assertOnly(await run([res(C, "postgres", pg, DOCKER_SECRET_OPTS), res(C, "backup-postgres", dockerBackupSchedule(), DOCKER_SECRET_OPTS), ...awsBucketSet()]), "no-data-tier-exposure", /publishes 5432->5432/);
     });
     it("allows the edge tier to publish", async () => assertClean(await run(container((c) => (c.ports = [{ internal: 8080, external: 80 }])))));
     const stack = async (svcChange: (s: Fixture) => void, pgChange: (p: Fixture) => void = () => undefined) => {
@@ -117,6 +117,7 @@ describe("policy: no-data-tier-exposure", () => {
             res(SS, "postgres", mutate(k8sPostgres(), pgChange)),
             res("kubernetes:batch/v1:CronJob", "backup-postgres", k8sBackupCronJob()),
             res(SVC, "postgres", mutate(k8sPostgresService(), svcChange)),
+            ...awsBucketSet(),
         ]);
     };
     it("passes the compliant Kubernetes stack", async () => assertClean(await stack(() => undefined)));

@@ -26,7 +26,10 @@ function structured(stack: string): Record<string, unknown> {
 
 
 /** Prod refuses the project's own images without a digest; the defaults carry tags only. */
-const PROD_OWN_IMAGES = { backup: `ghcr.io/proteamcare/ptc-backup:1.0.0@sha256:${"d".repeat(64)}` };
+const PROD_OWN_IMAGES = {
+    backup: `ghcr.io/proteamcare/ptc-backup:1.0.0@sha256:${"d".repeat(64)}`,
+    postgres: `ghcr.io/proteamcare/ptc-postgres:16.9-1@sha256:${"e".repeat(64)}`,
+};
 
 describe("stack config", () => {
     describe("the shipped stack files", () => {

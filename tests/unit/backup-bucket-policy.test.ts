@@ -100,6 +100,27 @@ describe("backup bucket policy builders", () => {
             assert.strictEqual(shortestCurrentExpirationDays([]), undefined);
         });
 
+        it("with the backups' prefix, expires current versions of the logical backups only, never the pgBackRest repository", () => {
+            const rules = lifecycleRules({ retentionDays: 30, noncurrentDays: 7, prefix: "pro-team-care" });
+            const expiring = rules.filter((r) => r.expiration?.days !== undefined);
+            assert.deepStrictEqual(expiring.map((r) => [r.id, r.filter, r.expiration?.days]), [["expire-backups", { prefix: "pro-team-care/backups/" }, 30]]);
+            for (const r of expiring) assert.ok(!"pro-team-care/pgbackrest/".startsWith(r.filter.prefix ?? ""), `rule ${r.id} covers the repository`);
+            const whole = rules.find((r) => r.id === "expire-noncurrent-versions");
+            assert.ok(whole);
+            assert.deepStrictEqual(whole.filter, {});
+            assert.deepStrictEqual(whole.noncurrentVersionExpiration, { noncurrentDays: 7 });
+            assert.deepStrictEqual(whole.abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+            assert.ok(rules.some((r) => r.id === "remove-expired-delete-markers" && r.expiration?.expiredObjectDeleteMarker === true));
+            const m = minioLifecycle({ retentionDays: 30, noncurrentDays: 7, prefix: "dev" }) as { Rules: Record<string, unknown>[] };
+            assert.deepStrictEqual(
+                m.Rules.map((r) => [r.ID, r.Filter, r.Expiration ?? r.NoncurrentVersionExpiration]),
+                [
+                    ["expire-backups", { Prefix: "dev/backups/" }, { Days: 30 }],
+                    ["expire-noncurrent-versions", { Prefix: "" }, { NoncurrentDays: 7 }],
+                ],
+            );
+        });
+
         it("has a MinIO form for mc ilm rule import with the same days", () => {
             const m = minioLifecycle({ retentionDays: 14, noncurrentDays: 2 }) as { Rules: Record<string, unknown>[] };
             assert.strictEqual(m.Rules.length, 1);
@@ -151,11 +172,19 @@ describe("backup bucket policy builders", () => {
             }
         });
 
-        it("never allows a delete, a wildcard, or changing retention or bucket settings", () => {
+        it("deletes only current versions of the pgBackRest repository (its own expiry), never a version or a logical backup", () => {
+            const deletes = doc.Statement.filter((s) => (typeof s.Action === "string" ? [s.Action] : s.Action).some((a) => /^s3:Delete/.test(a)));
+            assert.deepStrictEqual(
+                deletes.map((s) => [s.Action, s.Resource]),
+                [["s3:DeleteObject", `${BUCKET_ARN}/pro-team-care/pgbackrest/*`]],
+            );
+        });
+
+        it("never allows a version delete, a wildcard, or changing retention or bucket settings", () => {
             const actions = allowedActions(doc);
             assert.ok(actions.length > 0);
             for (const a of actions) {
-                assert.ok(!/^s3:Delete/.test(a), `${a} allows deleting`);
+                assert.ok(!/^s3:Delete/.test(a) || a === "s3:DeleteObject", `${a} allows deleting versions`);
                 assert.ok(!a.includes("*"), `${a} is a wildcard`);
                 assert.ok(!/Retention|LegalHold|Bypass|PutBucket|PutLifecycle/.test(a), `${a} changes protection`);
             }
@@ -171,7 +200,7 @@ describe("backup bucket policy builders", () => {
         it("has no KMS statement without a key (MinIO)", () => {
             const minio = backupIdentityPolicy({ bucketArn: "arn:aws:s3:::ptc-backups", prefix: "dev" });
             assert.ok(minio.Statement.every((s) => !String(s.Action).includes("kms:")));
-            assert.ok(allowedActions(minio).every((a) => !a.startsWith("s3:Delete")));
+            assert.ok(allowedActions(minio).every((a) => !a.startsWith("s3:Delete") || a === "s3:DeleteObject"));
         });
     });
 

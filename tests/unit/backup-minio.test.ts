@@ -166,7 +166,9 @@ describe("MinIO builders", () => {
             assert.deepStrictEqual(lifecycle.Rules[0].Expiration, { Days: 30 });
             const policy = JSON.parse(spec.env?.BACKUP_POLICY_JSON as string);
             assert.strictEqual(policy.Statement.find((s: { Sid: string }) => s.Sid === "ReadWriteOwnPrefix").Resource, "arn:aws:s3:::ptc-backups/pro-team-care/*");
-            assert.ok(!JSON.stringify(policy).includes("Delete"));
+            // Deletes only where pgBackRest expires its own repository (never a version, never a logical backup).
+            const deletes = policy.Statement.filter((st: { Action: string | string[] }) => JSON.stringify(st.Action).includes("Delete"));
+            assert.deepStrictEqual(deletes.map((st: { Action: string; Resource: string }) => [st.Action, st.Resource]), [["s3:DeleteObject", "arn:aws:s3:::ptc-backups/pro-team-care/pgbackrest/*"]]);
         });
 
         it("keeps the root credentials and the backup secret in secretEnv", async () => {
@@ -189,7 +191,7 @@ describe("MinIO builders", () => {
 
         it("builds the MinIO policy from the same least-privilege builder", () => {
             const p = JSON.parse(minioBackupPolicyJson("b", "p"));
-            assert.deepStrictEqual(p.Statement.map((s: { Sid: string }) => s.Sid), ["ListOwnPrefix", "ReadWriteOwnPrefix"]);
+            assert.deepStrictEqual(p.Statement.map((s: { Sid: string }) => s.Sid), ["ListOwnPrefix", "ReadWriteOwnPrefix", "ExpirePgBackRestRepository"]);
         });
     });
 

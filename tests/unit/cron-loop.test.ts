@@ -35,6 +35,29 @@ describe("cron-loop (the docker platform's scheduler)", () => {
         it(`"${expr}" ${want ? "runs" : "does not run"} at ${at}`, () => assert.strictEqual(matches(expr, at), want));
     }
 
+    describe("--table (a sidecar's several schedules)", () => {
+        const TABLE = "15 1 * * 0 --type full\n15 1 * * * --type diff\n15 * * * * --type incr";
+        const due = (at: string, table = TABLE): string | undefined => {
+            const r = spawnSync("bash", [SCRIPT, "--table-match", at], { encoding: "utf8", env: { ...process.env, CRON_TABLE: table } });
+            if (r.status === 1) return undefined;
+            if (r.status !== 0) throw new Error(`cron-loop exited ${r.status}: ${r.stderr}`);
+            return r.stdout.trim();
+        };
+        it("runs the first due line: the weekly full over that day's differential and the hourly incremental", () => {
+            assert.strictEqual(due("2026-11-29 01:15"), "--type full"); // a Sunday
+            assert.strictEqual(due("2026-11-30 01:15"), "--type diff");
+            assert.strictEqual(due("2026-11-30 05:15"), "--type incr");
+            assert.strictEqual(due("2026-11-30 05:16"), undefined);
+        });
+        it("refuses an empty table and an invalid line, naming it", () => {
+            for (const [table, says] of [["", /--table needs CRON_TABLE/], ["61 * * * * --type incr", /invalid cron expression "61 \* \* \* \*"/]] as const) {
+                const r = spawnSync("bash", [SCRIPT, "--table", "--", "true"], { encoding: "utf8", timeout: 5000, env: { ...process.env, CRON_TABLE: table } });
+                assert.strictEqual(r.status, 2, table);
+                assert.match(r.stderr, says);
+            }
+        });
+    });
+
     it("refuses an invalid expression with a message naming it", () => {
         for (const bad of ["0 * * *", "61 * * * *", "* 24 * * *", "*/0 * * * *", "a b c d e"]) {
             const r = spawnSync("bash", [SCRIPT, bad, "--", "true"], { encoding: "utf8", timeout: 5000 });

@@ -4,7 +4,7 @@
  */
 import * as crypto from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, FileSpec } from "../spec";
+import { ContainerSpec, FileSpec, resolveSidecar, WorkloadSpec } from "../spec";
 import { meta, objectLabels } from "./metadata";
 import { configMapName, fileKey, secretFileKey, secretName } from "./names";
 import type { ConfigMapManifest, Kind, ManifestContext, SecretManifest } from "./types";
@@ -31,9 +31,42 @@ export function splitFiles(spec: ContainerSpec): { plain: { key: string; file: F
     };
 }
 
+/**
+ * Every file of the pod: the workload's and its sidecars' (the cron loop), once per path (sidecars
+ * of one workload upload the same script). One ConfigMap and one Secret hold them all.
+ */
+export function podFiles(name: string, spec: ContainerSpec & Partial<WorkloadSpec>): FileSpec[] {
+    const out = [...(spec.files ?? [])];
+    for (const sc of spec.sidecars ?? []) {
+        for (const f of resolveSidecar(name, spec as WorkloadSpec, sc).container.files ?? []) {
+            if (!out.some((o) => o.path === f.path)) out.push(f);
+        }
+    }
+    return out;
+}
+
+/**
+ * The Secret key of a sidecar's secret env var: `<sidecar container>.<NAME>`, apart from the
+ * workload's own keys (env names hold no ".", and sidecar containers are named `<workload>-<name>`,
+ * never "file").
+ */
+export function sidecarSecretKey(container: string, env: string): string {
+    return `${container}.${env}`;
+}
+
+/** Every secret env value of the pod keyed as in its Secret: the workload's, then its sidecars'. */
+export function podSecretEnv(name: string, spec: ContainerSpec & Partial<WorkloadSpec>): Record<string, pulumi.Input<string>> {
+    const out: Record<string, pulumi.Input<string>> = { ...(spec.secretEnv ?? {}) };
+    for (const sc of spec.sidecars ?? []) {
+        const r = resolveSidecar(name, spec as WorkloadSpec, sc);
+        for (const [k, v] of Object.entries(r.container.secretEnv ?? {})) out[sidecarSecretKey(r.name, k)] = v;
+    }
+    return out;
+}
+
 /** The workload's ConfigMap (plain files), or undefined when it has none. */
 export function configMapManifest(name: string, spec: ContainerSpec, ctx: ManifestContext, kind: Kind): ConfigMapManifest | undefined {
-    const { plain } = splitFiles(spec);
+    const { plain } = splitFiles({ ...spec, files: podFiles(name, spec) });
     if (plain.length === 0) return undefined;
     return {
         apiVersion: "v1",
@@ -45,8 +78,8 @@ export function configMapManifest(name: string, spec: ContainerSpec, ctx: Manife
 
 /** The workload's Secret (secret env and secret files), or undefined when it has none. */
 export function secretManifest(name: string, spec: ContainerSpec, ctx: ManifestContext, kind: Kind): SecretManifest | undefined {
-    const { secret } = splitFiles(spec);
-    const env = spec.secretEnv ?? {};
+    const { secret } = splitFiles({ ...spec, files: podFiles(name, spec) });
+    const env = podSecretEnv(name, spec);
     if (secret.length === 0 && Object.keys(env).length === 0) return undefined;
     const stringData: Record<string, pulumi.Input<string>> = {};
     for (const k of Object.keys(env).sort()) stringData[k] = env[k];

@@ -73,6 +73,17 @@ function tierPeer(tiers: readonly Tier[], o: NetworkPolicyOptions): k8s.types.in
     };
 }
 
+/** An egress rule to addresses outside the cluster (IPv4 and IPv6 carve-outs each under their own family). */
+function externalEgressRule(rule: ExternalEgressRule): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+    return {
+        to: rule.cidrs.map((cidr) => {
+            const except = (rule.except ?? []).filter((e) => e.includes(":") === cidr.includes(":"));
+            return { ipBlock: { cidr, ...(except.length > 0 ? { except } : {}) } };
+        }),
+        ports: [...rule.ports].sort((a, b) => a - b).map((port) => ({ port, protocol: "TCP" })),
+    };
+}
+
 /**
  * The namespace's NetworkPolicies: deny everything by default, let every pod resolve DNS, and one
  * policy per tier that admits exactly the tiers {@link TIER_INGRESS} names and lets the tier reach
@@ -119,15 +130,7 @@ export function networkPolicyManifests(o: NetworkPolicyOptions): NetworkPolicyMa
         const to = egressTargets(tier);
         const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [];
         if (to.length > 0) egress.push({ to: [tierPeer(to, o)] });
-        for (const rule of o.externalEgress.filter((r) => r.tiers.includes(tier))) {
-            egress.push({
-                to: rule.cidrs.map((cidr) => {
-                    const except = (rule.except ?? []).filter((e) => e.includes(":") === cidr.includes(":"));
-                    return { ipBlock: { cidr, ...(except.length > 0 ? { except } : {}) } };
-                }),
-                ports: [...rule.ports].sort((a, b) => a - b).map((port) => ({ port, protocol: "TCP" })),
-            });
-        }
+        for (const rule of o.externalEgress.filter((r) => r.tiers.includes(tier))) egress.push(externalEgressRule(rule));
         out.push({
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
@@ -141,4 +144,46 @@ export function networkPolicyManifests(o: NetworkPolicyOptions): NetworkPolicyMa
         });
     }
     return out;
+}
+
+/**
+ * The two NetworkPolicies of a workload's {@link WorkloadSpec.reachesTiers}: its pods may connect
+ * to pods of those tiers and, on the ports and addresses of those tiers' external egress, outside
+ * the cluster (S3); and the pods of those tiers admit its pods. Under a default deny both
+ * directions must be allowed; both select by the workload's own label, so no other pod of its
+ * tier gains anything.
+ */
+export function reachPolicyManifests(name: string, tiers: readonly Tier[], o: NetworkPolicyOptions): { egress: NetworkPolicyManifest; ingress: NetworkPolicyManifest } {
+    const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "pro-team-care", [LABELS.workload]: name };
+    const names = { egress: `${name}-reach`, ingress: `${name}-reach-in` };
+    const self = { [LABELS.workload]: name };
+    const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [{ to: [tierPeer(tiers, o)] }];
+    for (const rule of o.externalEgress.filter((r) => r.tiers.some((t) => tiers.includes(t)))) egress.push(externalEgressRule(rule));
+    return {
+        egress: {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: names.egress, namespace: o.namespace, labels },
+            spec: { podSelector: { matchLabels: self }, policyTypes: ["Egress"], egress },
+        },
+        ingress: {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: names.ingress, namespace: o.namespace, labels },
+            spec: {
+                podSelector: { matchExpressions: [{ key: LABELS.tier, operator: "In", values: [...tiers] }] },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [
+                            {
+                                namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [o.namespace] }] },
+                                podSelector: { matchLabels: self },
+                            },
+                        ],
+                    },
+                ],
+            },
+        },
+    };
 }

@@ -27,11 +27,19 @@ import {
     WorkloadOptions,
     WorkloadSpec,
 } from "../spec";
-import { contentChecksum } from "./config";
+import { contentChecksum, podFiles, podSecretEnv } from "./config";
 import { jobManifests, scheduleManifests } from "./jobs";
 import { jobName, podsServiceName, serviceHost } from "./names";
 import { namespaceManifest } from "./namespace";
-import { DEFAULT_DNS_PEER, DEFAULT_EXTERNAL_EGRESS, DnsPeer, ExternalEgressRule, networkPolicyManifests } from "./network-policies";
+import {
+    DEFAULT_DNS_PEER,
+    DEFAULT_EXTERNAL_EGRESS,
+    DnsPeer,
+    ExternalEgressRule,
+    networkPolicyManifests,
+    NetworkPolicyOptions,
+    reachPolicyManifests,
+} from "./network-policies";
 import { DEFAULT_API_SERVER_CIDRS, PodReaderManifests } from "./rbac";
 import { rolloutAwaitSeconds } from "./rollout";
 import { hasPodsService, needsHostAccess } from "./traits";
@@ -187,7 +195,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     /** A long-running service: Deployment, StatefulSet (volumes) or DaemonSet (perNode), with its Services. */
     public service(name: string, spec: WorkloadSpec, opts: WorkloadOptions): ServiceHandle {
         const base = this.prepare(name, spec, opts, "service");
-        const ctx = this.context(spec, opts, base.name);
+        const ctx = this.context(name, spec, opts, base.name);
         const m = serviceManifests(name, spec, ctx);
         const ro = this.resourceOptions(opts, base);
 
@@ -223,6 +231,13 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             resources.push(new k8s.networking.v1.NetworkPolicy(`${name}-netpol-public`, { metadata: m.publicPolicy.metadata, spec: m.publicPolicy.spec }, ro));
         }
         if (m.pdb) resources.push(new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: m.pdb.metadata, spec: m.pdb.spec }, ro));
+        if ((spec.reachesTiers ?? []).length > 0) {
+            const reach = reachPolicyManifests(name, spec.reachesTiers ?? [], this.policyOptions(base.name));
+            resources.push(
+                new k8s.networking.v1.NetworkPolicy(`${name}-netpol-reach`, { metadata: reach.egress.metadata, spec: reach.egress.spec }, ro),
+                new k8s.networking.v1.NetworkPolicy(`${name}-netpol-reach-in`, { metadata: reach.ingress.metadata, spec: reach.ingress.spec }, ro),
+            );
+        }
 
         const host = serviceHost(name, base.name, this.clusterDomain);
         const port = spec.ports.length > 0 ? spec.ports[0].port : 0;
@@ -241,7 +256,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
      */
     public job(name: string, spec: JobSpec, opts: WorkloadOptions): JobHandle {
         const base = this.prepare(name, spec, opts, "job");
-        const ctx = this.context(spec, opts, base.name);
+        const ctx = this.context(name, spec, opts, base.name);
         const trigger = pulumi.output(spec.trigger ?? spec.image);
         const m = jobManifests(name, spec, ctx, {
             jobName: trigger.apply((t) => jobName(name, t)),
@@ -262,7 +277,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     /** A CronJob on the spec's cron expression, evaluated in UTC. */
     public schedule(name: string, spec: ScheduleSpec, opts: WorkloadOptions): JobHandle {
         const base = this.prepare(name, spec, opts, "schedule");
-        const ctx = this.context(spec, opts, base.name);
+        const ctx = this.context(name, spec, opts, base.name);
         const m = scheduleManifests(name, spec, ctx);
         const ro = this.resourceOptions(opts, base);
         const { files, secret, config } = this.configResources(name, m.configMap, m.secret, ro);
@@ -296,8 +311,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         return needsHostAccess(spec) ? this.agentNamespace() : this.main;
     }
 
-    private context(spec: ContainerSpec, opts: WorkloadOptions, namespace: string): ManifestContext {
-        const { plain, secrets } = this.contents(spec);
+    private context(name: string, spec: ContainerSpec, opts: WorkloadOptions, namespace: string): ManifestContext {
+        const { plain, secrets } = this.contents(name, spec);
         return {
             namespace,
             apiServerCidrs: this.apiServerCidrs,
@@ -322,11 +337,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     }
 
     /** File contents and secret values keyed as in the ConfigMap and Secret, for checksums. */
-    private contents(spec: ContainerSpec): { plain: Record<string, pulumi.Input<string>>; secrets: Record<string, pulumi.Input<string>> } {
+    private contents(name: string, spec: ContainerSpec): { plain: Record<string, pulumi.Input<string>>; secrets: Record<string, pulumi.Input<string>> } {
         const plain: Record<string, pulumi.Input<string>> = {};
         const secrets: Record<string, pulumi.Input<string>> = {};
-        for (const f of spec.files ?? []) (f.secret ? secrets : plain)[`${f.secret ? "file." : ""}${f.path}`] = f.content;
-        for (const [k, v] of Object.entries(spec.secretEnv ?? {})) secrets[`env.${k}`] = v;
+        for (const f of podFiles(name, spec)) (f.secret ? secrets : plain)[`${f.secret ? "file." : ""}${f.path}`] = f.content;
+        for (const [k, v] of Object.entries(podSecretEnv(name, spec))) secrets[`env.${k}`] = v;
         return { plain, secrets };
     }
 
@@ -373,6 +388,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         return [sa, role, binding, policy];
     }
 
+    /** The NetworkPolicy options of one of the platform's namespaces. */
+    private policyOptions(namespace: string): NetworkPolicyOptions {
+        return { namespace, peerNamespaces: [this.namespaceName, this.agentNamespaceName].sort(), dns: this.dns, externalEgress: this.externalEgress };
+    }
+
     /** The host-agent namespace, created the first time a workload needs host access. */
     private agentNamespace(): NamespaceBase {
         if (!this.agents) this.agents = this.createNamespace(`${this.platformName}-host`, this.agentNamespaceName, "privileged");
@@ -385,12 +405,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         // Deleting a namespace deletes its volume claims and, with the usual reclaim policy, the disks.
         // Kept on delete, a `pulumi destroy` or a renamed namespace leaves the stores' data in place.
         const ns = new k8s.core.v1.Namespace(`${resourcePrefix}-ns`, { metadata: nsm.metadata }, { ...opts, retainOnDelete: enforce === "restricted" });
-        const policies = networkPolicyManifests({
-            namespace,
-            peerNamespaces: [this.namespaceName, this.agentNamespaceName].sort(),
-            dns: this.dns,
-            externalEgress: this.externalEgress,
-        }).map(
+        const policies = networkPolicyManifests(this.policyOptions(namespace)).map(
             (p) =>
                 new k8s.networking.v1.NetworkPolicy(
                     `${resourcePrefix}-netpol-${p.metadata.name as string}`,

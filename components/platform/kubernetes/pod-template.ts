@@ -5,10 +5,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { ContainerSpec, FileSpec, WorkloadSpec } from "../spec";
-import { splitFiles } from "./config";
+import { ContainerSpec, FileSpec, resolveSidecar, ResolvedSidecar, sidecarHealthcheck, WorkloadSpec } from "../spec";
+import { podFiles, sidecarSecretKey, splitFiles } from "./config";
 import { objectLabels, selectorLabels, sorted } from "./metadata";
-import { configMapName, pathVolumeName, secretName } from "./names";
+import { configMapName, fileKey, pathVolumeName, secretName } from "./names";
 import { probes } from "./probes";
 import { terminationGracePeriodSeconds } from "./rollout";
 import { readsPods } from "./traits";
@@ -58,7 +58,9 @@ export function podTemplate(
     const { uid, gid } = parseUser(spec.user);
     const host = spec.host;
     const root = host?.root === true;
-    const { plain, secret } = splitFiles(spec);
+    const { plain, secret } = splitFiles({ ...spec, files: podFiles(name, spec) });
+    // The workload's container mounts its own files; its sidecars mount theirs (below).
+    const own = new Set((spec.files ?? []).map((f) => f.path));
 
     const volumes: k8s.types.input.core.v1.Volume[] = [];
     const mounts: k8s.types.input.core.v1.VolumeMount[] = [];
@@ -68,14 +70,14 @@ export function podTemplate(
             configMap: { name: configMapName(name), items: plain.map(({ key, file }) => ({ key, path: key, mode: fileMode(file, gid !== undefined) })) },
         });
         // subPath mounts place each file without hiding the rest of its directory.
-        for (const { key, file } of plain) mounts.push({ name: "files", mountPath: file.path, subPath: key, readOnly: true });
+        for (const { key, file } of plain) if (own.has(file.path)) mounts.push({ name: "files", mountPath: file.path, subPath: key, readOnly: true });
     }
     if (secret.length > 0) {
         volumes.push({
             name: "secret-files",
             secret: { secretName: secretName(name), items: secret.map(({ key, file }) => ({ key, path: key, mode: fileMode(file, gid !== undefined) })) },
         });
-        for (const { key, file } of secret) mounts.push({ name: "secret-files", mountPath: file.path, subPath: key, readOnly: true });
+        for (const { key, file } of secret) if (own.has(file.path)) mounts.push({ name: "secret-files", mountPath: file.path, subPath: key, readOnly: true });
     }
     for (const s of [...(spec.scratch ?? [])].sort((a, b) => (a.mountPath < b.mountPath ? -1 : 1))) {
         const vol = pathVolumeName("scratch", s.mountPath);
@@ -101,10 +103,6 @@ export function podTemplate(
         ...Object.keys(spec.secretEnv ?? {}).map((k) => ({ name: k, valueFrom: { secretKeyRef: { name: secretName(name), key: k } } })),
     ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-    const requests = { cpu: spec.resources.cpu, memory: spec.resources.memory };
-    const limits: Record<string, string> = { memory: spec.resources.memoryLimit ?? spec.resources.memory };
-    if (spec.resources.cpuLimit) limits.cpu = spec.resources.cpuLimit;
-
     const container: k8s.types.input.core.v1.Container = {
         name,
         image: spec.image,
@@ -114,17 +112,10 @@ export function podTemplate(
         ...(env.length > 0 ? { env } : {}),
         ...(spec.ports && spec.ports.length > 0 ? { ports: spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })) } : {}),
         ...(kind === "service" && spec.healthCheck ? probes(spec.healthCheck) : {}),
-        resources: { requests, limits },
+        resources: containerResources(spec),
         // The native sleep action needs no binary in the image (Kubernetes 1.30+).
         ...(pause > 0 ? { lifecycle: { preStop: { sleep: { seconds: pause } } } } : {}),
-        securityContext: {
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            capabilities: { drop: ["ALL"] },
-            readOnlyRootFilesystem: spec.readOnlyRootFilesystem === true,
-            runAsNonRoot: !root,
-            ...(root ? { runAsUser: 0 } : {}),
-        },
+        securityContext: containerSecurity(spec.readOnlyRootFilesystem === true, root),
         ...(mounts.length > 0 ? { volumeMounts: mounts } : {}),
         terminationMessagePolicy: "FallbackToLogsOnError",
     };
@@ -140,8 +131,9 @@ export function podTemplate(
     const replicas = spec.replicas ?? 1;
     const selector = selectorLabels(name);
     const apiReader = kind === "service" && readsPods(spec);
+    const sidecars = (spec.sidecars ?? []).map((sc) => sidecarContainer(resolveSidecar(name, spec as WorkloadSpec, sc), uid, gid, volumes));
     const podSpec: k8s.types.input.core.v1.PodSpec = {
-        containers: [container],
+        containers: [container, ...sidecars],
         securityContext: podSecurity,
         // Only the log collector talks to the Kubernetes API (its own ServiceAccount, pods read-only);
         // every other pod gets no token. Service links would inject env such as REDIS_PORT.
@@ -177,5 +169,67 @@ export function podTemplate(
             ...(Object.keys(annotations).length > 0 ? { annotations: sorted(annotations) } : {}),
         },
         spec: podSpec,
+    };
+}
+
+/** Requests and limits of a container (the memory limit defaults to the request; no CPU limit unless set). */
+function containerResources(spec: ContainerSpec): k8s.types.input.core.v1.ResourceRequirements {
+    const limits: Record<string, string> = { memory: spec.resources.memoryLimit ?? spec.resources.memory };
+    if (spec.resources.cpuLimit) limits.cpu = spec.resources.cpuLimit;
+    return { requests: { cpu: spec.resources.cpu, memory: spec.resources.memory }, limits };
+}
+
+/** The restrictive container security context every container of a pod gets. */
+function containerSecurity(readOnlyRootFilesystem: boolean, root: boolean): k8s.types.input.core.v1.SecurityContext {
+    return {
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+        readOnlyRootFilesystem,
+        runAsNonRoot: !root,
+        ...(root ? { runAsUser: 0 } : {}),
+    };
+}
+
+/**
+ * A sidecar's container: the cron loop over its schedules, with its files from the pod's ConfigMap,
+ * its secret env from the pod's Secret (keys {@link sidecarSecretKey}), the workload's volume claims
+ * and shared scratch emptyDirs it names at the same paths, emptyDirs of its own (added to `volumes`),
+ * and probes on the loop's heartbeat ({@link sidecarHealthcheck}).
+ */
+function sidecarContainer(r: ResolvedSidecar, podUid: number | undefined, podGid: number | undefined, volumes: k8s.types.input.core.v1.Volume[]): k8s.types.input.core.v1.Container {
+    const c = r.container;
+    const mounts: k8s.types.input.core.v1.VolumeMount[] = [];
+    for (const f of c.files ?? []) {
+        mounts.push({ name: f.secret ? "secret-files" : "files", mountPath: f.path, subPath: f.secret ? `file.${fileKey(f.path)}` : fileKey(f.path), readOnly: true });
+    }
+    for (const s of r.shared) mounts.push({ name: pathVolumeName("scratch", s.mountPath), mountPath: s.mountPath });
+    for (const s of [...(c.scratch ?? [])].sort((a, b) => (a.mountPath < b.mountPath ? -1 : 1))) {
+        const vol = pathVolumeName(r.sidecar, s.mountPath);
+        volumes.push({ name: vol, emptyDir: { sizeLimit: `${s.sizeMi ?? 64}Mi` } });
+        mounts.push({ name: vol, mountPath: s.mountPath });
+    }
+    for (const v of r.volumes) mounts.push({ name: v.name, mountPath: v.mountPath });
+    const env: k8s.types.input.core.v1.EnvVar[] = [
+        ...Object.entries(c.env ?? {}).map(([k, value]) => ({ name: k, value })),
+        ...Object.keys(c.secretEnv ?? {}).map((k) => ({ name: k, valueFrom: { secretKeyRef: { name: secretName(r.workload), key: sidecarSecretKey(r.name, k) } } })),
+    ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const { uid, gid } = parseUser(c.user);
+    return {
+        name: r.name,
+        image: c.image,
+        imagePullPolicy: "IfNotPresent",
+        ...(c.entrypoint ? { command: [...c.entrypoint] } : {}),
+        ...(c.command ? { args: [...c.command] } : {}),
+        env,
+        ...probes(sidecarHealthcheck()),
+        resources: containerResources(c),
+        securityContext: {
+            ...containerSecurity(c.readOnlyRootFilesystem === true, false),
+            ...(uid !== undefined && uid !== podUid ? { runAsUser: uid } : {}),
+            ...(gid !== undefined && gid !== podGid ? { runAsGroup: gid } : {}),
+        },
+        volumeMounts: mounts,
+        terminationMessagePolicy: "FallbackToLogsOnError",
     };
 }

@@ -2,6 +2,10 @@
 # cron-loop: runs a command on a 5-field cron schedule (UTC), one run at a time.
 # Docker has no CronJob; the docker platform runs scheduled jobs as a long-lived container whose
 # entrypoint is this script. Usage: cron-loop "<min> <hour> <dom> <month> <dow>" -- command [args...]
+# A sidecar with several schedules (both platforms) runs `cron-loop --table -- command [args...]`:
+# CRON_TABLE holds one "<5 cron fields> [extra args...]" line per schedule, and each minute the first
+# matching line runs the command with its extra args (a weekly full backup wins over the daily
+# differential and the hourly incremental due in the same minute; one run at a time, as below).
 # Supports *, numbers, ranges a-b, lists a,b and steps */n or a-b/n, as cron(8) does; day-of-month and
 # day-of-week match either when both are restricted. A run that overlaps the next match skips it
 # (as Kubernetes' concurrencyPolicy Forbid). It touches a heartbeat file the container health check reads.
@@ -97,6 +101,23 @@ cron_matches() {
     fi
 }
 
+# load_table: fills exprs and extras from CRON_TABLE ("<5 cron fields> [extra args...]" per line).
+exprs=()
+extras=()
+load_table() {
+    local line f1 f2 f3 f4 f5 rest
+    while IFS= read -r line; do
+        [[ -n ${line//[[:space:]]/} ]] || continue
+        read -r f1 f2 f3 f4 f5 rest <<<"$line"
+        exprs+=("$f1 $f2 $f3 $f4 $f5")
+        extras+=("${rest:-}")
+    done <<<"${CRON_TABLE:-}"
+    if [[ ${#exprs[@]} -eq 0 ]]; then
+        echo "cron-loop: --table needs CRON_TABLE with one \"<5 cron fields> [args...]\" line per schedule" >&2
+        exit 2
+    fi
+}
+
 validate() {
     local expr=$1 f_mi f_ho f_dom f_mon f_dow extra
     read -r f_mi f_ho f_dom f_mon f_dow extra <<<"$expr"
@@ -114,27 +135,55 @@ main() {
         cron_matches "$2" $t
         exit $?
     fi
+    if [[ ${1:-} == "--table-match" ]]; then
+        # Test hook: cron-loop --table-match "YYYY-mm-dd HH:MM" -> prints the extra args of the first
+        # CRON_TABLE line that runs that minute (exit 0), or exits 1 when none does.
+        local t i
+        t=$(date -u -d "$2" +'%M %H %d %m %w') || exit 2
+        load_table
+        for i in "${!exprs[@]}"; do
+            # shellcheck disable=SC2086
+            if cron_matches "${exprs[$i]}" $t; then
+                printf '%s\n' "${extras[$i]}"
+                exit 0
+            fi
+        done
+        exit 1
+    fi
     if [[ $# -lt 3 || $2 != "--" ]]; then
-        echo "usage: cron-loop \"<cron expression>\" -- command [args...]" >&2
+        echo "usage: cron-loop \"<cron expression>\" -- command [args...]  or  cron-loop --table -- command [args...]" >&2
         exit 2
     fi
-    local expr=$1
+    if [[ $1 == "--table" ]]; then
+        load_table
+    else
+        exprs=("$1")
+        extras=("")
+    fi
     shift 2
-    if ! validate "$expr"; then
-        echo "cron-loop: invalid cron expression \"$expr\" (want 5 fields: minute hour day-of-month month day-of-week)" >&2
-        exit 2
-    fi
-    log "schedule \"$expr\" UTC: $*"
+    local i expr
+    for i in "${!exprs[@]}"; do
+        expr=${exprs[$i]}
+        if ! validate "$expr"; then
+            echo "cron-loop: invalid cron expression \"$expr\" (want 5 fields: minute hour day-of-month month day-of-week)" >&2
+            exit 2
+        fi
+        log "schedule \"$expr\" UTC: $* ${extras[$i]}"
+    done
     local last="" now
+    local -a extra
     while true; do
         touch "$heartbeat"
         now=$(date -u +'%Y%m%d%H%M')
         if [[ $now != "$last" ]]; then
             last=$now
-            # shellcheck disable=SC2046
-            if cron_matches "$expr" $(date -u +'%M %H %d %m %w'); then
-                log "run started"
-                "$@" &
+            for i in "${!exprs[@]}"; do
+                # shellcheck disable=SC2046
+                cron_matches "${exprs[$i]}" $(date -u +'%M %H %d %m %w') || continue
+                # The extra args split on blanks (set -f: never globbed); the first match wins.
+                read -r -a extra <<<"${extras[$i]}"
+                log "run started${extras[$i]:+ (${extras[$i]})}"
+                "$@" "${extra[@]}" &
                 local pid=$!
                 # Keep the heartbeat fresh while the job runs.
                 while kill -0 "$pid" 2>/dev/null; do
@@ -143,7 +192,8 @@ main() {
                 done
                 if wait "$pid"; then log "run succeeded"; else log "run failed with status $?"; fi
                 last=$(date -u +'%Y%m%d%H%M')
-            fi
+                break
+            done
         fi
         sleep $((60 - 10#$(date -u +%S) + 1))
     done
