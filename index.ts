@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Api, Web } from "./components/app";
-import { BackupBucket, Backups } from "./components/backup";
+import { BackupBucket, Backups, cronsMaxGapSeconds, staleAfterSeconds } from "./components/backup";
 import { Postgres, Redis } from "./components/data";
 import { PostDeployGate } from "./components/deploy";
 import { Edge } from "./components/edge/edge";
@@ -184,6 +184,15 @@ const monitoring = new Monitoring("monitoring", {
     requireSlack: cfg.monitoring.requireSlack,
     heartbeatUrl: cfg.secrets.alertHeartbeatUrl ?? cfg.monitoring.heartbeatUrl,
     rpoSeconds: cfg.monitoring.rpoSeconds,
+    // The physical backups' limits follow their schedules; a larger type stands in for a smaller one.
+    pitr: {
+        archiveTimeoutSeconds: cfg.backup.pitr.archiveTimeoutSeconds,
+        backupMaxAgeSeconds: {
+            full: staleAfterSeconds(cronsMaxGapSeconds([cfg.backup.pitr.fullCron])),
+            diff: staleAfterSeconds(cronsMaxGapSeconds([cfg.backup.pitr.fullCron, cfg.backup.pitr.diffCron])),
+            incr: staleAfterSeconds(cronsMaxGapSeconds([cfg.backup.pitr.fullCron, cfg.backup.pitr.diffCron, cfg.backup.pitr.incrCron])),
+        },
+    },
     logRetentionDays: cfg.monitoring.logRetentionDays,
     grafanaAdminPassword: cfg.secrets.grafanaAdminPassword,
     externalLabels: { stack },

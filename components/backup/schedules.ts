@@ -2,6 +2,7 @@
  * Pure builders for the backup and restore-drill schedules: cron validation, the environment of
  * the `ptc-backup` script contract, and the platform-neutral schedule specs. No resources here.
  */
+import { Cron } from "croner";
 import * as pulumi from "@pulumi/pulumi";
 import { ANNOTATIONS, LABELS, ResourceSpec, ScheduleSpec } from "../platform/spec";
 
@@ -207,4 +208,34 @@ export function drillScheduleSpec(i: BackupRunInputs, cron: string, deadlineSeco
         deadlineSeconds,
         backoffLimit: 0,
     };
+}
+
+/**
+ * The longest gap, in seconds, between consecutive runs of any of `crons` together (UTC), over
+ * `days` days from a fixed start: how old the newest of those runs can get on schedule. Used for
+ * the physical backups' staleness limits, where a larger backup type stands in for a smaller one
+ * (the sidecar's table runs only the first type due in a minute), so the gap is of the union.
+ */
+export function cronsMaxGapSeconds(crons: readonly string[], days = 35): number {
+    const start = new Date(Date.UTC(2024, 0, 1));
+    const end = start.getTime() + days * 86_400_000;
+    const runs: number[] = [];
+    for (const expr of crons) {
+        const cron = new Cron(expr, { mode: "5-part", timezone: "Etc/UTC", paused: true });
+        for (let t = cron.nextRun(start); t !== null && t.getTime() < end; t = cron.nextRun(t)) runs.push(t.getTime());
+    }
+    const sorted = [...new Set(runs)].sort((a, b) => a - b);
+    if (sorted.length < 2) return Infinity;
+    let gap = 0;
+    for (let i = 1; i < sorted.length; i++) gap = Math.max(gap, sorted[i] - sorted[i - 1]);
+    return gap / 1000;
+}
+
+/**
+ * Staleness limit of a backup made every `gapSeconds` at most: the gap plus a margin for the run
+ * itself and a late start (an hour, or a seventh of the gap when that is longer: 2 h for hourly,
+ * 27.4 h for daily, 8 d for weekly).
+ */
+export function staleAfterSeconds(gapSeconds: number): number {
+    return Math.round(gapSeconds + Math.max(3600, gapSeconds / 7));
 }

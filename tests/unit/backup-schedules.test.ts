@@ -2,6 +2,8 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ANNOTATIONS, LABELS, validateSpec } from "../../components/platform/spec";
 import {
+    cronsMaxGapSeconds,
+    staleAfterSeconds,
     BackupRunInputs,
     backupScheduleSpec,
     cronProblem,
@@ -127,5 +129,22 @@ describe("backup schedule builders", () => {
             assert.strictEqual(spec.deadlineSeconds, 1800);
             assert.strictEqual(spec.cron, "30 3 * * *");
         });
+    });
+});
+
+describe("physical backup staleness limits from their schedules", () => {
+    const FULL = "15 1 * * 0", DIFF = "15 1 * * *", INCR = "15 * * * *";
+    it("is the longest gap of the union of schedules (a larger type stands in for a smaller one)", () => {
+        assert.strictEqual(cronsMaxGapSeconds([FULL]), 7 * 86400);
+        assert.strictEqual(cronsMaxGapSeconds([FULL, DIFF]), 86400);
+        assert.strictEqual(cronsMaxGapSeconds([FULL, DIFF, INCR]), 3600);
+        // Irregular: Monday and Friday only leaves a 4-day gap.
+        assert.strictEqual(cronsMaxGapSeconds(["0 2 * * 1,5"]), 4 * 86400);
+        assert.strictEqual(cronsMaxGapSeconds(["0 0 30 2 *"]), Infinity);
+    });
+    it("adds an hour, or a seventh of the gap when longer", () => {
+        assert.strictEqual(staleAfterSeconds(3600), 7200);
+        assert.strictEqual(staleAfterSeconds(86400), 98743);
+        assert.strictEqual(staleAfterSeconds(7 * 86400), 8 * 86400);
     });
 });

@@ -37,6 +37,11 @@ import { anyOf, RuleDomain } from "./rule";
 const ARCHIVE_FAILING_WINDOW_SECONDS = 90;
 
 /** Backup and restore drill alerts, in rule file order. */
+/** `type` and every larger type as a regex alternation: "incr" → "full|diff|incr". */
+function typesAtLeast(t: (typeof PHYSICAL_BACKUP_TYPES)[number]): string {
+    return PHYSICAL_BACKUP_TYPES.slice(0, PHYSICAL_BACKUP_TYPES.indexOf(t) + 1).join("|");
+}
+
 export const BACKUP_RULES: RuleDomain = {
     group: "backups",
     alerts: (r) => {
@@ -158,17 +163,22 @@ export const BACKUP_RULES: RuleDomain = {
                 meaning: `The newest successful physical (pgBackRest) backup of a type is older than its limit (${maxAgeText}), or there is none since the Pushgateway started that long ago: a restore replays more WAL (a longer RTO), and without a full backup there is nothing to restore once retention expires.`,
                 firstResponse:
                     "Run `ptc-backup base-backup --type <type>` by hand and read its one-line error; check that type's schedule, the bucket credentials and PhysicalBackupFailed.",
+                // A backup of a type counts for every smaller type too (a full is a base for what a
+                // diff or incr would give): the sidecar's schedule table runs only the first type due
+                // in a minute, so on the full's day there is no diff, and at the diff's hour no incr.
                 expr: anyOf(
                     ...PHYSICAL_BACKUP_TYPES.map(
-                        (t) => `(time() - max by (type) (ptc_pitr_backup_last_success_timestamp_seconds{type="${t}"})) > ${maxAge[t]}`,
+                        (t) =>
+                            `label_replace((time() - max(ptc_pitr_backup_last_success_timestamp_seconds{type=~"${typesAtLeast(t)}"})) > ${maxAge[t]}, "type", "${t}", "", "")`,
                     ),
                     ...PHYSICAL_BACKUP_TYPES.map(
-                        (t) => `(absent(ptc_pitr_backup_last_success_timestamp_seconds{type="${t}"}) and ${pushgatewayUpFor(maxAge[t])})`,
+                        (t) =>
+                            `label_replace(absent(ptc_pitr_backup_last_success_timestamp_seconds{type=~"${typesAtLeast(t)}"}) and ${pushgatewayUpFor(maxAge[t])}, "type", "${t}", "", "")`,
                     ),
                 ),
                 labels: { store: "postgres" },
-                summary: "No successful {{ $labels.type }} physical backup within its schedule",
-                description: `The newest successful {{ $labels.type }} backup (pgBackRest) is older than its limit (${maxAgeText}), or there is none.`,
+                summary: "No successful {{ $labels.type }} (or larger) physical backup within its schedule",
+                description: `The newest successful {{ $labels.type }} backup (pgBackRest), or a larger one (full ⊃ diff ⊃ incr), is older than its limit (${maxAgeText}), or there is none.`,
                 runbook: "disaster-recovery",
             },
             {
