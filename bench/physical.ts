@@ -48,7 +48,8 @@ export function physicalBench(script: string, s3: TlsS3Server): PhysicalBench {
     const tmp = path.join(dir, "tmp");
     fs.mkdirSync(tmp);
     chownToPostgres(tmp);
-    const wrapper = path.join(dir, "archive.sh");
+    // pgBackRest refuses to back up a server whose archive_command does not name it: the wrapper does.
+    const wrapper = path.join(dir, "pgbackrest-archive-push.sh");
     const envFile = path.join(dir, "pitr.env");
     const flag = path.join(dir, "archive-on");
     fs.writeFileSync(wrapper, `#!/bin/bash\nset -e\n[ -f '${flag}' ] || exit 0\n. '${envFile}'\nexec pgbackrest archive-push "$1"\n`, { mode: 0o755 });

@@ -98,8 +98,6 @@ describe("ptc-backup PITR (real PostgreSQL 15, pgBackRest, s3rver over TLS, Push
             BACKUP_REPO_CIPHER_PASS: CIPHER_PASS,
             BACKUP_STORES: "postgres",
             PUSHGATEWAY_URL: pushgateway.url,
-            // Two processes: pgBackRest stores one object per file, and a cluster has ~1000 files.
-            PGBACKREST_PROCESS_MAX: "2",
             ...extra,
         };
         return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
