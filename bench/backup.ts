@@ -2,7 +2,9 @@
  * `npm run bench:backup`: builds a home-care-like PostgreSQL database (BENCH_DB_MB, default 1024 MB)
  * and compares, on the same data in one run, raw pg_dump, the seed plan's backup (pg_dump | gzip to
  * a local file, then upload) and ptc-backup (streamed to the S3-compatible server), then the seed's
- * restore (download, gunzip | psql) against ptc-backup's (verified, end to end from S3).
+ * restore (download, gunzip | psql) against ptc-backup's (verified, end to end from S3); then the
+ * physical side (bench/physical.ts): pgBackRest full and incremental backups and a restore plus
+ * recovery, with the RTO projected per 10 GB.
  *
  * Servers: a local PostgreSQL with durable settings and s3rver, both on 127.0.0.1 (from
  * tests/integration/support/services.ts). Needs the same Debian packages as the integration tests.
@@ -11,9 +13,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import { startTlsS3, TlsS3Server } from "../tests/integration/support/s3-tls";
 import { startPostgres, startS3, makeTempDir, removeTempDir, requireTool, PgServer, S3Server } from "../tests/integration/support/services";
 import { FINGERPRINT_SQL, INDEXES_SQL, patientsSql, SCHEMA_SQL, visitsBatchSql } from "./homecare";
 import { measure, Measurement } from "./measure";
+import { physicalBench } from "./physical";
 
 const SCRIPT = path.resolve(__dirname, "../components/backup/scripts/ptc-backup");
 const MB = 1024 * 1024;
@@ -84,16 +88,19 @@ function printTable(rows: Row[], dbBytes: number): void {
 
 async function main(): Promise<void> {
     const mb = targetMb();
-    for (const tool of ["initdb", "postgres", "psql", "pg_dump", "pg_restore", "aws", "zstd", "gzip", "jq", "curl"]) requireTool(tool);
+    for (const tool of ["initdb", "postgres", "psql", "pg_dump", "pg_restore", "aws", "zstd", "gzip", "jq", "curl", "pgbackrest", "pg_waldump", "openssl"]) requireTool(tool);
     const work = makeTempDir("ptc-bench");
     let pg: PgServer | undefined;
     let s3: S3Server | undefined;
+    // pgBackRest needs TLS; the logical rows keep the plain-HTTP endpoint they were measured with.
+    const tlsS3: TlsS3Server = await startTlsS3({ bucket: "ptc-bench" });
+    const physical = physicalBench(SCRIPT, tlsS3);
     try {
         // Durable, production-like settings: the comparison is about the tools, not a tuned server.
         [pg, s3] = await Promise.all([
             startPostgres({
                 database: "homecare",
-                settings: { fsync: "on", synchronous_commit: "on", full_page_writes: "on", shared_buffers: "256MB", max_wal_size: "4GB", checkpoint_timeout: "15min" },
+                settings: { fsync: "on", synchronous_commit: "on", full_page_writes: "on", shared_buffers: "256MB", max_wal_size: "4GB", checkpoint_timeout: "15min", ...physical.settings },
             }),
             startS3({ bucket: "ptc-bench" }),
         ]);
@@ -160,6 +167,15 @@ async function main(): Promise<void> {
         await run("ptc-backup restore, AWS CLI only", `"${SCRIPT}" restore ${cliId} --target-db restored_cli`, dirs.ours, { BACKUP_S3_CLIENT: "aws-cli" });
         const cliRestored = await pg.query(FINGERPRINT_SQL, "restored_cli");
         await pg.query("DROP DATABASE restored_cli", "postgres");
+        await pg.query("CHECKPOINT", "postgres");
+
+        // WAL goes to pgBackRest from here on: archiving during the logical rows would compete with them.
+        await physical.enable(pg);
+        const phys = await physical.run(pg);
+        rows.push(...phys.rows);
+        const recoveryRow: Row = { name: "  + recovery until the restored server answers queries", m: { ...phys.rows[phys.rows.length - 1].m, seconds: phys.recoverySeconds, peakDiskBytes: 0, peakMemoryBytes: 0 } };
+        rows.push(recoveryRow);
+        const physTotal = phys.restoreSeconds + phys.recoverySeconds;
 
         console.log("");
         console.log(`Backup benchmark: ${fmt(dbBytes / MB, 0)} MB home-care database (pg_database_size), PostgreSQL ${await pg.query("SHOW server_version")}, ` +
@@ -180,10 +196,16 @@ async function main(): Promise<void> {
         console.log(same("seed restore", seedRestored));
         console.log(same("ptc-backup restore", oursRestored));
         console.log(same("ptc-backup restore, AWS CLI only", cliRestored));
-        console.log(`extra disk peaks sampled under each method's TMPDIR/work dir; memory = summed RSS of the method's processes (servers excluded)`);
-        if (seedRestored !== expected || oursRestored !== expected || cliRestored !== expected) process.exitCode = 1;
+        const physSame = phys.restoredSame === phys.expected ? `identical (${phys.restoredSame})` : `DIFFERENT: ${phys.restoredSame} vs ${phys.expected}`;
+        console.log(`physical restore + recovery (after the 1 % change): ${physSame}`);
+        const gb = dbBytes / (1024 * MB);
+        console.log(`physical restore + recovery: ${fmt(physTotal)} s = ${fmt(physTotal / seedRestore, 2)}x the seed restore's time (aim <= 0.5x), ${fmt(physTotal / oursRestore, 2)}x ptc-backup's logical restore`);
+        console.log(`RTO projection per 10 GB (linear in size): physical ${fmt((physTotal / gb) * 10 / 60)} min, logical ptc-backup restore ${fmt((oursRestore / gb) * 10 / 60)} min, seed restore ${fmt((seedRestore / gb) * 10 / 60)} min`);
+        console.log(`extra disk peaks sampled under each method's TMPDIR/work dir (the physical restore: its target directory); memory = summed RSS of the method's processes (servers excluded)`);
+        if (seedRestored !== expected || oursRestored !== expected || cliRestored !== expected || phys.restoredSame !== phys.expected) process.exitCode = 1;
     } finally {
-        await Promise.allSettled([pg?.destroy(), s3?.stop()]);
+        await Promise.allSettled([pg?.destroy(), s3?.stop(), tlsS3.stop()]);
+        physical.remove();
         removeTempDir(work);
     }
 }

@@ -110,3 +110,8 @@ SELECT 'caregivers=' || (SELECT count(*) FROM caregivers) ||
        ' notes=' || (SELECT count(*) FROM clinical_notes) ||
        ' note_chars=' || (SELECT sum(length(body)) FROM clinical_notes) ||
        ' indexes=' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public')`;
+
+/** Changes ~1 % of the rows of the two big tables (the change an incremental backup carries). */
+export const CHANGE_ONE_PERCENT_SQL = `
+UPDATE visits SET status = 'revisada' WHERE id % 100 = 0;
+UPDATE clinical_notes SET body = body || ' (revisado)' WHERE id % 100 = 0;`;

@@ -63,13 +63,13 @@ export function dirBytes(dir: string): number {
 }
 
 /**
- * Runs `bash -c script` in a new process group with `env`, sampling memory and the size of
- * `diskDir`. Rejects with the command's stderr when it exits non-zero.
+ * Runs `bash -c script` in a new process group with `env` (as `user` when given), sampling memory
+ * and the size of `diskDir`. Rejects with the command's stderr when it exits non-zero.
  */
-export function measure(script: string, env: Record<string, string>, diskDir: string): Promise<Measurement> {
+export function measure(script: string, env: Record<string, string>, diskDir: string, user: { uid?: number; gid?: number } = {}): Promise<Measurement> {
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
-        const child = spawn("/bin/bash", ["-c", `set -euo pipefail; ${script}`], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn("/bin/bash", ["-c", `set -euo pipefail; ${script}`], { ...user, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         let peakMemoryBytes = 0;

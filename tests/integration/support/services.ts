@@ -175,7 +175,7 @@ export function removeTempDir(dir: string): void {
 }
 
 /** Spawns a long-running child that is tracked and killed at exit; its output goes to `logFile`. */
-function spawnTracked(command: string, args: readonly string[], logFile: string, options: SpawnOptions = {}): ChildProcess {
+export function spawnTracked(command: string, args: readonly string[], logFile: string, options: SpawnOptions = {}): ChildProcess {
     const log = fs.openSync(logFile, "a");
     const child = spawn(command, args, { ...options, stdio: ["ignore", log, log] });
     fs.closeSync(log);
@@ -185,7 +185,7 @@ function spawnTracked(command: string, args: readonly string[], logFile: string,
 }
 
 /** Sends `signal` and waits for the child to exit; SIGKILL after `graceMs`. */
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs = 15000): Promise<void> {
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs = 15000): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill(signal);
@@ -194,7 +194,8 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs = 
     clearTimeout(timer);
 }
 
-function tail(file: string, lines = 20): string {
+/** The last `lines` lines of a log file ("" when it cannot be read). */
+export function tail(file: string, lines = 20): string {
     try {
         return fs.readFileSync(file, "utf8").trim().split("\n").slice(-lines).join("\n");
     } catch {
@@ -203,7 +204,7 @@ function tail(file: string, lines = 20): string {
 }
 
 /** The uid and gid of the `postgres` user when running as root (initdb refuses root). */
-function postgresIds(): { uid: number; gid: number } | undefined {
+export function postgresIds(): { uid: number; gid: number } | undefined {
     if (process.getuid?.() !== 0) return undefined;
     const line = fs
         .readFileSync("/etc/passwd", "utf8")
@@ -445,17 +446,21 @@ export interface S3Server {
 
 /**
  * Starts s3rver as a child process on 127.0.0.1 (a separate process, so its CPU and memory are not
- * the test's) with a temp directory and one bucket. s3rver rejects an unknown access key id with
+ * the test's) with a temp directory and one bucket; with `tls` (PEM key and certificate files) it
+ * serves HTTPS and its endpoint is `https://localhost:<port>`. s3rver rejects an unknown access key id with
  * InvalidAccessKeyId; it accepts any SigV4 signature for a known id.
  */
-export async function startS3(opts: { bucket?: string } = {}): Promise<S3Server> {
+export async function startS3(opts: { bucket?: string; tls?: { keyFile: string; certFile: string } } = {}): Promise<S3Server> {
     const bucket = opts.bucket ?? "ptc-backups";
     const directory = makeTempDir("ptc-s3");
     const port = await freePort();
     const s3rverModule = require.resolve("s3rver");
     const program = `
         const S3rver = require(${JSON.stringify(s3rverModule)});
+        const tls = ${JSON.stringify(opts.tls ?? null)};
+        const fs = require("node:fs");
         const server = new S3rver({ address: "127.0.0.1", port: ${port}, silent: true,
+            ...(tls ? { key: fs.readFileSync(tls.keyFile), cert: fs.readFileSync(tls.certFile) } : {}),
             directory: ${JSON.stringify(path.join(directory, "data"))},
             configureBuckets: [{ name: ${JSON.stringify(bucket)}, configs: [] }] });
         server.run().then(() => process.stdout.write("ready\\n"), (err) => { console.error(err); process.exit(1); });
@@ -463,7 +468,8 @@ export async function startS3(opts: { bucket?: string } = {}): Promise<S3Server>
     `;
     const logFile = path.join(directory, "s3rver.log");
     const child = spawnTracked(process.execPath, ["-e", program], logFile, { cwd: directory });
-    const endpoint = `http://127.0.0.1:${port}`;
+    // Over TLS by host name: pgBackRest checks the certificate against the host, not an IP.
+    const endpoint = opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
     await waitFor(`s3rver on port ${port}`, async () => {
         if (child.exitCode !== null) throw new Error(`s3rver exited:\n${tail(logFile)}`);
         return tail(logFile).includes("ready");
