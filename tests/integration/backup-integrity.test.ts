@@ -198,12 +198,9 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                 assert.equal(tables, "0", "the changed dump committed tables");
             });
 
-            // BUG (ptc-backup restore_stream, patch in the issue-11 integrity report): a changed object
-            // that pg_restore cannot read ends with exit 1 "pg_restore failed (nothing committed): input
-            // file does not appear to be a valid archive", though the stream's SHA-256 already shows the
-            // bytes are not the verified ones. Nothing commits; the exit code and the line are wrong.
-            // Turn back into `it` once the patch is in.
-            it.skip(`${client.name}: a changed object that is no dump at all: exit 3 (it changed), not a pg_restore failure`, async () => {
+            // Was a bug (fixed in restore_stream): a changed object pg_restore cannot read ended with exit
+            // 1 "pg_restore failed", though the stream's SHA-256 already showed the bytes had changed.
+            it(`${client.name}: a changed object that is no dump at all: exit 3 (it changed), not a pg_restore failure`, async () => {
                 proxy.add({ kind: "replace", key: `${PREFIX}/${dumpKey}`, afterGets: 1, body: notADump });
                 const db = `changed_junk_${client.name.replace("-", "_")}`;
                 const r = await run(["restore", previous, "--target-db", db], client.env);
@@ -215,12 +212,10 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
 
     describe("restore and restore-redis when the download breaks off midway", () => {
         for (const client of CLIENTS) {
-            // BUG (ptc-backup restore_stream, same patch): psql's status is checked before the
-            // download's, and a stream cut inside a COPY makes psql read the closing ROLLBACK as a row:
-            // the line then says "restore into database … failed (nothing committed): ERROR: invalid
-            // input syntax for type bigint: "ROLLBACK;"" instead of naming the download (seen with curl;
-            // where the cut lands decides it). Nothing commits. Turn back into `it` once the patch is in.
-            it.skip(`${client.name}: restore: exit 1, says the download failed, nothing committed, the target dropped`, async () => {
+            // Was a bug (fixed in restore_stream): psql's status was checked before the download's, and a
+            // stream cut inside a COPY made psql read the closing ROLLBACK as a row, so the line blamed
+            // psql ("invalid input syntax … ROLLBACK;") instead of naming the download.
+            it(`${client.name}: restore: exit 1, says the download failed, nothing committed, the target dropped`, async () => {
                 const key = `backups/${previous}/postgres.dump.zst`;
                 // The verify pass reads it whole; every later GET (the CLI's retries too) is cut in the middle.
                 proxy.add({ kind: "cut", key: `${PREFIX}/${key}`, afterBytes: Math.floor(stored(key).length / 2), fromGet: 2 });
