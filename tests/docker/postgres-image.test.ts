@@ -32,7 +32,6 @@ function stageContext(): string {
 }
 
 /** True once the script (another part of issue 11) has its pitr-env command. */
-const HAS_PITR_ENV = /^\s*pitr-env\)/m.test(fs.readFileSync(SCRIPT, "utf8"));
 
 describe("the PostgreSQL image (components/data/postgres/Dockerfile), built and run", function () {
     let session: DockerSession;
@@ -111,7 +110,7 @@ describe("the PostgreSQL image (components/data/postgres/Dockerfile), built and 
             'initdb -D "$PGDATA" -U postgres --auth=trust >/dev/null; shift; exec postgres -D "$PGDATA" -c listen_addresses= "$@"',
         );
         assert.notEqual(line, PITR_ENTRYPOINT[2], "the entrypoint ends with the official entrypoint");
-        const entry = HAS_PITR_ENV ? ["bash", "-c", line, "ptc-postgres"] : ["bash", "-c", line.replace(/pitr=\$\(ptc-backup pitr-env\); eval "\$pitr"; /, ""), "ptc-postgres"];
+        const entry = ["bash", "-c", line, "ptc-postgres"];
         const name = session.name("postgres");
         await docker(runArgs(name, env, entry, archiveCommand(60)));
         let out = "";
@@ -125,14 +124,11 @@ describe("the PostgreSQL image (components/data/postgres/Dockerfile), built and 
         }
         const logs = await runCommand("docker", ["logs", name]);
         assert.equal(out.trim(), "on\npgbackrest archive-push %p\n1min", `the server did not answer with the archive settings; logs:\n${logs.stdout}${logs.stderr}`);
-        if (HAS_PITR_ENV) {
-            const e = await runCommand("docker", ["exec", name, "bash", "-c", "tr '\\0' '\\n' </proc/1/environ | grep -c '^PGBACKREST_' || true"]);
-            assert.ok(Number(e.stdout.trim()) > 0, "the server runs with the PGBACKREST_* settings pitr-env printed");
-        }
+        const e = await runCommand("docker", ["exec", name, "bash", "-c", "tr '\\0' '\\n' </proc/1/environ | grep -c '^PGBACKREST_' || true"]);
+        assert.ok(Number(e.stdout.trim()) > 0, "the server runs with the PGBACKREST_* settings pitr-env printed");
     });
 
     it("ptc-backup pitr-env prints quoted PGBACKREST_* exports, the stanza and the repository under <prefix>/pgbackrest", async function () {
-        if (!HAS_PITR_ENV) this.skip(); // until the script's pitr-env (the other half of issue 11) is merged
         const r = await runCommand(
             "docker",
             runArgs(undefined, { PGDATA: "/tmp/pgdata", BACKUP_S3_URI: "s3://ptc-backups/pro-team-care", AWS_DEFAULT_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" }, ["ptc-backup"], ["pitr-env"]),
