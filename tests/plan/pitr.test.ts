@@ -49,7 +49,7 @@ describe("plan: point-in-time recovery on both stacks", function () {
         const [server, side] = containers;
         assert.deepEqual(server.args, ARCHIVE_ARGS);
         assert.match(String(arr(server.command)[2]), /ptc-backup pitr-env/);
-        assert.equal(server.image, "ghcr.io/proteamcare/ptc-postgres:16.9-1");
+        assert.match(String(server.image), /^ghcr\.io\/proteamcare\/ptc-postgres:16\.9-1@sha256:[0-9a-f]{64}$/, "prod runs the project's own image by digest");
         assert.deepEqual(side.args, ["ptc-backup", "base-backup"]);
         const env = (c: Record<string, unknown>) => Object.fromEntries(arr(c.env).map(obj).map((e) => [e.name, e.value ?? obj(obj(e.valueFrom).secretKeyRef).key]));
         assert.equal(env(side).CRON_TABLE, TABLE);
