@@ -174,6 +174,7 @@ describe("ptc-backup PITR (real PostgreSQL 15, pgBackRest, s3rver over TLS, Push
             assert.equal(vars.PGBACKREST_REPO1_S3_KEY, "S3RVER");
             assert.ok(!out.includes(CIPHER_PASS) && !out.includes("tok'en"), "a secret was printed");
             assert.equal(vars.PGBACKREST_STANZA, "ptc");
+            assert.equal(vars.PGBACKREST_REPO1_BUNDLE, "y", "small files bundled: far fewer S3 requests");
             assert.equal(vars.PGBACKREST_REPO1_PATH, `/${PREFIX}/pgbackrest`);
             assert.equal(vars.PGBACKREST_REPO1_S3_BUCKET, s3.bucket);
             assert.equal(vars.PGBACKREST_REPO1_S3_ENDPOINT, "localhost");
