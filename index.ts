@@ -186,6 +186,7 @@ const monitoring = new Monitoring("monitoring", {
     rpoSeconds: cfg.monitoring.rpoSeconds,
     // The physical backups' limits follow their schedules; a larger type stands in for a smaller one.
     pitr: {
+        enabled: cfg.backup.pitr.enabled,
         archiveTimeoutSeconds: cfg.backup.pitr.archiveTimeoutSeconds,
         backupMaxAgeSeconds: {
             full: staleAfterSeconds(cronsMaxGapSeconds([cfg.backup.pitr.fullCron])),

@@ -30,6 +30,8 @@ export interface InternalProbeArgs {
 
 /** What the point-in-time-recovery alerts and panels hold PostgreSQL and the physical backups to. */
 export interface PitrMonitoringArgs {
+    /** Whether the stack archives WAL and takes physical backups; false leaves their alerts out. Defaults to true. */
+    readonly enabled?: boolean;
     /** PostgreSQL's archive_timeout, seconds (WalArchivingLate waits 3× that). Defaults to 60. */
     readonly archiveTimeoutSeconds?: number;
     /** Longest allowed age of the newest successful physical backup per type (schedule plus margin), seconds. Defaults to full 691200 (8 d), diff 93600 (26 h), incr 7200 (2 h). */
@@ -172,6 +174,7 @@ export class Monitoring extends WorkloadComponent {
         const rpo = args.rpoSeconds ?? 3600;
         if (!(Number.isInteger(rpo) && rpo > 0)) problems.push(`rpoSeconds must be a positive whole number of seconds, got ${rpo}`);
         const pitr = {
+            ...(args.pitr?.enabled !== undefined ? { pitr: args.pitr.enabled } : {}),
             ...(args.pitr?.archiveTimeoutSeconds !== undefined ? { archiveTimeoutSeconds: args.pitr.archiveTimeoutSeconds } : {}),
             ...(args.pitr?.backupMaxAgeSeconds !== undefined ? { physicalBackupMaxAgeSeconds: args.pitr.backupMaxAgeSeconds } : {}),
         };

@@ -154,6 +154,16 @@ describe("monitoring: alert rules renderer", () => {
         assert.strictEqual(drill?.expr, "max(ptc_restore_drill_physical_rto_seconds) > 900");
     });
 
+    it("leaves the WAL archiving and physical backup alerts out when the stack has no PITR", () => {
+        const names = (pitr?: boolean): string[] => alertRules(pitr === undefined ? {} : { pitr }).map((x) => x.alert);
+        const pitrAlerts = ["WalArchivingFailing", "WalArchivingLate", "PhysicalBackupStale", "PhysicalBackupFailed", "PhysicalRestoreDrillStale", "PhysicalRestoreDrillSlow"];
+        for (const n of pitrAlerts) {
+            assert.ok(names().includes(n), `${n} by default`);
+            assert.ok(!names(false).includes(n), `${n} without PITR`);
+        }
+        assert.deepEqual(names(false), names().filter((n) => !pitrAlerts.includes(n)), "every other alert stays");
+    });
+
     it("forOverrideSeconds shortens only non-zero for durations (test use)", () => {
         const rules = alertRules({ forOverrideSeconds: 2 });
         for (const r of rules) {

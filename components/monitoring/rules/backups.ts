@@ -27,7 +27,7 @@
  */
 import { JOBS, promDuration } from "../prometheus-config";
 import { PHYSICAL_BACKUP_TYPES, WAL_ARCHIVE_LATE_FACTOR } from "./contract";
-import { anyOf, RuleDomain } from "./rule";
+import { AlertDef, anyOf, RuleDomain } from "./rule";
 
 /**
  * Window in which WalArchivingFailing looks for failures without a success. The archiver retries a
@@ -37,6 +37,16 @@ import { anyOf, RuleDomain } from "./rule";
 const ARCHIVE_FAILING_WINDOW_SECONDS = 90;
 
 /** Backup and restore drill alerts, in rule file order. */
+/** The alerts about WAL archiving and physical backups: left out when the stack has no PITR. */
+const PITR_ALERTS: ReadonlySet<string> = new Set([
+    "WalArchivingFailing",
+    "WalArchivingLate",
+    "PhysicalBackupStale",
+    "PhysicalBackupFailed",
+    "PhysicalRestoreDrillStale",
+    "PhysicalRestoreDrillSlow",
+]);
+
 /** `type` and every larger type as a regex alternation: "incr" → "full|diff|incr". */
 function typesAtLeast(t: (typeof PHYSICAL_BACKUP_TYPES)[number]): string {
     return PHYSICAL_BACKUP_TYPES.slice(0, PHYSICAL_BACKUP_TYPES.indexOf(t) + 1).join("|");
@@ -59,7 +69,7 @@ export const BACKUP_RULES: RuleDomain = {
             .join(" + ");
         const maxAge = r.physicalBackupMaxAgeSeconds;
         const maxAgeText = PHYSICAL_BACKUP_TYPES.map((t) => `${t} ${promDuration(maxAge[t])}`).join(", ");
-        return [
+        const all: AlertDef[] = [
             {
                 name: "BackupStale",
                 severity: "page",
@@ -230,5 +240,6 @@ export const BACKUP_RULES: RuleDomain = {
                 runbook: "disaster-recovery",
             },
         ];
+        return r.pitr ? all : all.filter((a) => !PITR_ALERTS.has(a.name));
     },
 };

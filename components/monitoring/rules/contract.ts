@@ -142,6 +142,12 @@ export interface AlertRulesInput {
      * schedule plus a margin). Defaults to {@link DEFAULT_PHYSICAL_BACKUP_MAX_AGE_SECONDS}.
      */
     readonly physicalBackupMaxAgeSeconds?: Partial<Record<PhysicalBackupType, number>>;
+    /**
+     * Whether PostgreSQL archives WAL and takes physical backups (`backup.pitr.enabled`): without
+     * them the WAL archiving and physical backup alerts would only fire about metrics that cannot
+     * exist. Defaults to true.
+     */
+    readonly pitr?: boolean;
     /** Base of the runbook links; each alert appends `#alert-<name in lower case>`. Defaults to {@link DEFAULT_RUNBOOK_BASE_URL}. */
     readonly runbookBaseUrl?: string;
     /**
@@ -173,6 +179,7 @@ export function resolveAlertRulesInput(input: AlertRulesInput = {}): ResolvedAle
         drillGraceSeconds: input.drillGraceSeconds ?? 3600,
         drillRtoSeconds: input.drillRtoSeconds ?? 1800,
         archiveTimeoutSeconds: input.archiveTimeoutSeconds ?? 60,
+        pitr: input.pitr ?? true,
         physicalBackupMaxAgeSeconds: { ...DEFAULT_PHYSICAL_BACKUP_MAX_AGE_SECONDS, ...(input.physicalBackupMaxAgeSeconds ?? {}) },
         runbookBaseUrl: input.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
         drRunbookUrl: input.drRunbookUrl ?? DEFAULT_DR_RUNBOOK_URL,
