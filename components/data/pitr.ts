@@ -174,6 +174,9 @@ export function pitrSidecar(s: PitrSettings, server: LocalServer, dataVolume: st
             HOME: "/tmp",
             PGDATABASE: server.database,
             PGUSER: server.user,
+            // At start, until it succeeds: the stanza and a first full backup, so that the server
+            // archives from its first minutes (archive-push fails without a stanza).
+            CRON_AT_START: "--type full --if-none",
             ...(s.pushgatewayUrl !== undefined ? { PUSHGATEWAY_URL: s.pushgatewayUrl } : {}),
         },
         secretEnv: pitrSecretEnv(s),

@@ -237,6 +237,11 @@ describe("ptc-backup PITR (real PostgreSQL 15, pgBackRest, s3rver over TLS, Push
             const incr = new RegExp(`^base-backup ok label=(${full[1]}_\\d{8}-\\d{6}I) type=incr seconds=[\\d.]+ bytes=(\\d+)$`, "m").exec(second.stdout);
             assert.ok(incr, second.stdout);
             assert.ok(Number(incr[2]) < Number(full[3]), "an incremental stores less than the full");
+            // The sidecar's start run: a full backup exists, so nothing is taken.
+            const start = await run(["base-backup", "--type", "full", "--if-none"]);
+            assert.equal(start.code, 0, start.stderr);
+            assert.match(start.stderr, /a full backup exists .*nothing to do \(--if-none\)/);
+            assert.doesNotMatch(start.stdout, /base-backup ok/);
 
             for (const type of ["full", "incr"]) {
                 const ts = await metric("ptc_pitr_backup_last_success_timestamp_seconds", { job: "ptc_pitr_backup", type });

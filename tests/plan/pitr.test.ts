@@ -53,6 +53,7 @@ describe("plan: point-in-time recovery on both stacks", function () {
         assert.deepEqual(side.args, ["ptc-backup", "base-backup"]);
         const env = (c: Record<string, unknown>) => Object.fromEntries(arr(c.env).map(obj).map((e) => [e.name, e.value ?? obj(obj(e.valueFrom).secretKeyRef).key]));
         assert.equal(env(side).CRON_TABLE, TABLE);
+        assert.equal(env(side).CRON_AT_START, "--type full --if-none", "the stanza and a first full at start: archiving works from the first minutes");
         for (const c of [server, side]) {
             assert.equal(env(c).BACKUP_S3_URI, "s3://pro-team-care-backups-prod/pro-team-care");
             assert.equal(arr(c.env).map(obj).find((e) => e.name === "BACKUP_REPO_CIPHER_PASS")?.value, undefined, "the cipher pass comes from the Secret");

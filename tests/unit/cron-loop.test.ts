@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { skipOrFail } from "../support/ci";
 
@@ -48,6 +50,24 @@ describe("cron-loop (the docker platform's scheduler)", () => {
             assert.strictEqual(due("2026-11-30 01:15"), "--type diff");
             assert.strictEqual(due("2026-11-30 05:15"), "--type incr");
             assert.strictEqual(due("2026-11-30 05:16"), undefined);
+        });
+        it("CRON_AT_START runs once at start with its args, retried until it succeeds, before the schedule", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cron-start-"));
+            try {
+                const calls = path.join(dir, "calls");
+                // Fails on its first call, succeeds on the second.
+                const job = `echo "$*" >> "${calls}"; [ "$(wc -l < "${calls}")" -ge 2 ]`;
+                const r = spawnSync("bash", [SCRIPT, "--table", "--", "bash", "-c", job, "job"], {
+                    encoding: "utf8",
+                    timeout: 8000,
+                    env: { ...process.env, CRON_TABLE: "0 0 1 1 * --type full", CRON_AT_START: "--type full --if-none", CRON_AT_START_RETRY_SECONDS: "0", CRON_HEARTBEAT: path.join(dir, "hb") },
+                });
+                assert.deepStrictEqual(fs.readFileSync(calls, "utf8").trim().split("\n"), ["--type full --if-none", "--type full --if-none"], r.stderr);
+                assert.match(r.stderr, /start run failed \(try 1 of 20\)/);
+                assert.ok(fs.existsSync(path.join(dir, "hb")), "the heartbeat is kept while it runs");
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
         it("refuses an empty table and an invalid line, naming it", () => {
             for (const [table, says] of [["", /--table needs CRON_TABLE/], ["61 * * * * --type incr", /invalid cron expression "61 \* \* \* \*"/]] as const) {

@@ -126,6 +126,25 @@ validate() {
         valid_field "$f_mon" 1 12 && valid_field "$f_dow" 0 7
 }
 
+# run_job EXTRA command [args...]: runs the command with EXTRA's words appended (split on blanks;
+# set -f: never globbed), keeping the heartbeat fresh; returns the command's status.
+run_job() {
+    local extra_text=$1 pid status=0
+    shift
+    local -a extra
+    read -r -a extra <<<"$extra_text"
+    log "run started${extra_text:+ ($extra_text)}"
+    "$@" "${extra[@]}" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        touch "$heartbeat"
+        sleep 5
+    done
+    wait "$pid" || status=$?
+    if [[ $status == 0 ]]; then log "run succeeded"; else log "run failed with status $status"; fi
+    return "$status"
+}
+
 main() {
     if [[ ${1:-} == "--matches" ]]; then
         # Test hook: cron-loop --matches "<expr>" "YYYY-mm-dd HH:MM" -> exit 0 when the minute matches.
@@ -170,8 +189,19 @@ main() {
         fi
         log "schedule \"$expr\" UTC: $* ${extras[$i]}"
     done
+    # CRON_AT_START: extra args of one run right at start, retried every CRON_AT_START_RETRY_SECONDS
+    # (30) until it succeeds (at most 20 tries), before the schedule: for a sidecar that must prepare something the first
+    # scheduled run would come too late for (the pgBackRest stanza, without which PostgreSQL cannot
+    # archive a single WAL segment).
+    if [[ -n ${CRON_AT_START:-} ]]; then
+        local try
+        for try in $(seq 1 20); do
+            run_job "$CRON_AT_START" "$@" && break
+            log "start run failed (try $try of 20); retrying in ${CRON_AT_START_RETRY_SECONDS:-30} s"
+            sleep "${CRON_AT_START_RETRY_SECONDS:-30}"
+        done
+    fi
     local last="" now
-    local -a extra
     while true; do
         touch "$heartbeat"
         now=$(date -u +'%Y%m%d%H%M')
@@ -180,17 +210,8 @@ main() {
             for i in "${!exprs[@]}"; do
                 # shellcheck disable=SC2046
                 cron_matches "${exprs[$i]}" $(date -u +'%M %H %d %m %w') || continue
-                # The extra args split on blanks (set -f: never globbed); the first match wins.
-                read -r -a extra <<<"${extras[$i]}"
-                log "run started${extras[$i]:+ (${extras[$i]})}"
-                "$@" "${extra[@]}" &
-                local pid=$!
-                # Keep the heartbeat fresh while the job runs.
-                while kill -0 "$pid" 2>/dev/null; do
-                    touch "$heartbeat"
-                    sleep 5
-                done
-                if wait "$pid"; then log "run succeeded"; else log "run failed with status $?"; fi
+                # The first match wins.
+                run_job "${extras[$i]}" "$@" || true
                 last=$(date -u +'%Y%m%d%H%M')
                 break
             done
