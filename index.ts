@@ -259,6 +259,8 @@ export const endpoints = {
 };
 /** Where backups go (s3://bucket/prefix). */
 export const backupS3Uri = backupBucket.s3Uri;
+/** The PEM CA certificate the backup bucket's endpoint is trusted by (dev: the CA of MinIO's TLS); none for AWS S3. */
+export const backupCaBundle = backupBucket.caBundle;
 /** The backup and restore-drill schedules (UTC cron). */
 export const backupSchedules = { backup: backups.backupCron, drill: backups.drillCron };
 /**

@@ -34,6 +34,7 @@ import {
     MINIO_ROOT_USER,
     minioServiceSpec,
 } from "./minio";
+import { MinioTls } from "./minio-tls";
 
 /** Where the bucket lives: "aws" (S3, prod) or "platform" (MinIO on the stack's platform, dev). */
 export type BackupBucketMode = "aws" | "platform";
@@ -103,8 +104,10 @@ export class BackupBucket extends WorkloadComponent {
     public readonly s3Uri: pulumi.Output<string>;
     /** Region of the bucket. */
     public readonly region: pulumi.Output<string>;
-    /** S3-compatible endpoint (platform mode, e.g. http://minio:9000); undefined for AWS. */
+    /** S3-compatible endpoint (platform mode, https://minio:9000 on docker); undefined for AWS. */
     public readonly endpointUrl: pulumi.Output<string> | undefined;
+    /** PEM CA certificate clients trust the endpoint by (platform mode: the dev CA); undefined for AWS (system CAs). */
+    public readonly caBundle: pulumi.Output<string> | undefined;
     /** Access key id of the backup identity. */
     public readonly accessKeyId: pulumi.Output<string>;
     /** Secret access key of the backup identity (secret). */
@@ -274,6 +277,7 @@ export class BackupBucket extends WorkloadComponent {
             this.s3Uri = bucket.bucket.apply((b) => s3Uri(b, prefix));
             this.region = pulumi.output(region);
             this.endpointUrl = undefined;
+            this.caBundle = undefined;
             this.accessKeyId = accessKey.id;
             this.secretAccessKey = pulumi.secret(accessKey.secret);
             this.kmsKeyArn = key.arn;
@@ -284,6 +288,14 @@ export class BackupBucket extends WorkloadComponent {
             const rootPassword = new random.RandomPassword(`${name}-root-password`, { length: 32, special: false }, { parent: this });
             const backupSecret = new random.RandomPassword(`${name}-backup-secret`, { length: 40, special: false }, { parent: this });
 
+            // MinIO serves https (pgBackRest speaks S3 over TLS only) with a certificate for the
+            // names clients use: the platform's service host is known only once the service
+            // exists, while the service's files need the certificate, so the files take deferred
+            // values the certificate resolves. The host is a plain name on both platforms, not a
+            // value of the service's resources, so this is no cycle.
+            const [tlsCertificate, resolveCertificate] = pulumi.deferredOutput<string>();
+            const [tlsPrivateKey, resolvePrivateKey] = pulumi.deferredOutput<string>();
+            const [tlsCa, resolveCa] = pulumi.deferredOutput<string>();
             const serviceSpec = minioServiceSpec({
                 image: minioImage,
                 component: name,
@@ -292,14 +304,22 @@ export class BackupBucket extends WorkloadComponent {
                 volumeGi: args.minioVolumeGi ?? DEFAULT_MINIO_VOLUME_GI,
                 resources: args.minioResources ?? DEFAULT_MINIO_RESOURCES,
                 user: minioUser,
+                tls: { certificate: tlsCertificate, privateKey: pulumi.secret(tlsPrivateKey), caCertificate: tlsCa },
             });
             const service = this.runService(platform, minioName, serviceSpec);
-            const endpointUrl = service.url;
+            // SANs: the workload name (docker's network alias), the platform's host (the
+            // Kubernetes Service's in-cluster name) and localhost (MinIO's own health check).
+            const minioTls = new MinioTls(`${name}-minio-tls`, { dnsNames: [minioName, service.host, "localhost"] }, { parent: this });
+            resolveCertificate(minioTls.certificate);
+            resolvePrivateKey(minioTls.privateKey);
+            resolveCa(minioTls.caCertificate);
+            const endpointUrl = pulumi.interpolate`https://${service.address}`;
 
             const initSpec = bucketInitJobSpec({
                 image: mcImage,
                 component: name,
                 endpointUrl,
+                caBundle: minioTls.caCertificate,
                 rootUser: MINIO_ROOT_USER,
                 rootPassword: rootPassword.result,
                 bucket: resolvedBucket,
@@ -316,12 +336,13 @@ export class BackupBucket extends WorkloadComponent {
             this.s3Uri = pulumi.output(s3Uri(resolvedBucket, prefix));
             this.region = pulumi.output(MINIO_REGION);
             this.endpointUrl = endpointUrl;
+            this.caBundle = minioTls.caCertificate;
             this.accessKeyId = pulumi.output(MINIO_BACKUP_USER);
             this.secretAccessKey = pulumi.secret(backupSecret.result);
             this.kmsKeyArn = undefined;
             this.readyResources = [...service.resources, ...init.resources];
         }
 
-        this.publish(["bucketName", "s3Uri", "region", "endpointUrl", "accessKeyId", "secretAccessKey", "kmsKeyArn"]);
+        this.publish(["bucketName", "s3Uri", "region", "endpointUrl", "caBundle", "accessKeyId", "secretAccessKey", "kmsKeyArn"]);
     }
 }

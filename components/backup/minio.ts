@@ -6,7 +6,9 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { HealthCheck, JobSpec, LABELS, ResourceSpec, WorkloadSpec } from "../platform/spec";
+import { CA_BUNDLE_PATH } from "../data/pitr";
 import { backupIdentityPolicy, LifecycleInputs, minioLifecycle, renderPolicy } from "./bucket-policy";
+import { MINIO_CERTS_DIR, MINIO_TLS_FILES } from "./minio-tls";
 
 /** Pinned MinIO server image (the last upstream release published as an image). */
 export const DEFAULT_MINIO_IMAGE = "minio/minio:RELEASE.2025-09-07T16-13-09Z";
@@ -45,16 +47,25 @@ export function imagePinProblem(ref: string): string | undefined {
 }
 
 /**
- * MinIO's health check: GET /minio/health/live on the S3 port, done with bash alone. MinIO images
- * ship no curl or wget since late 2023, so an HTTP check that shells out to them never passes on
- * docker; an exec check is one definition that works on both platforms.
+ * MinIO's health check over https: `mc ready` (the MinIO client the server image ships; it has no
+ * curl or wget since late 2023, and bash's /dev/tcp speaks no TLS) against the server's own
+ * https port on localhost (a SAN of its certificate), trusting the dev CA through SSL_CERT_FILE.
+ * `mc ready` waits while the server is not ready, so the check's timeout is what fails it. An
+ * exec check is one definition that works on both platforms.
  */
-export function minioHealthCheck(port: number = MINIO_PORT): HealthCheck {
-    const script =
-        `exec 3<>/dev/tcp/127.0.0.1/${port} && ` +
-        `printf 'GET /minio/health/live HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 && ` +
-        `IFS= read -r -t 4 status <&3 && [[ $status == "HTTP/1."?" 200"* ]]`;
+export function minioHealthCheck(port: number = MINIO_PORT, caFile: string = MINIO_TLS_FILES.ca): HealthCheck {
+    const script = `SSL_CERT_FILE=${caFile} MC_HOST_self=https://localhost:${port} exec mc --config-dir /tmp/.mc-health ready self >/dev/null`;
     return { kind: "exec", command: ["bash", "-c", script], intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 20 };
+}
+
+/** MinIO's TLS material: its certificate and key, and the CA that signed them. */
+export interface MinioTlsFiles {
+    /** PEM server certificate. */
+    readonly certificate: pulumi.Input<string>;
+    /** PEM private key (secret). */
+    readonly privateKey: pulumi.Input<string>;
+    /** PEM CA certificate. */
+    readonly caCertificate: pulumi.Input<string>;
 }
 
 /** Inputs of {@link minioServiceSpec}. */
@@ -73,19 +84,28 @@ export interface MinioServiceInputs {
     readonly resources: ResourceSpec;
     /** Numeric uid:gid. Defaults to the image's user. */
     readonly user?: string;
+    /** Certificate, key and CA: MinIO serves https only. */
+    readonly tls: MinioTlsFiles;
 }
 
 /**
  * MinIO as a service of the ops tier: only ops workloads (the backup jobs, monitoring) reach it, never
  * the app tier, so a compromised API cannot touch the backups. No console (MINIO_BROWSER off).
+ * It serves https only (pgBackRest speaks S3 over TLS only), from files in its `--certs-dir`; the
+ * key is a secret file.
  */
 export function minioServiceSpec(i: MinioServiceInputs): WorkloadSpec {
     return {
         image: i.image,
         entrypoint: ["minio"],
-        command: ["server", "/data", "--address", `:${MINIO_PORT}`],
+        command: ["server", "/data", "--address", `:${MINIO_PORT}`, "--certs-dir", MINIO_CERTS_DIR],
         env: { HOME: "/tmp", MINIO_BROWSER: "off" },
         secretEnv: { MINIO_ROOT_PASSWORD: pulumi.secret(i.rootPassword), MINIO_ROOT_USER: pulumi.secret(i.rootUser) },
+        files: [
+            { path: MINIO_TLS_FILES.certificate, content: i.tls.certificate },
+            { path: MINIO_TLS_FILES.privateKey, content: pulumi.secret(i.tls.privateKey), secret: true },
+            { path: MINIO_TLS_FILES.ca, content: i.tls.caCertificate },
+        ],
         ports: [{ name: "s3", port: MINIO_PORT }],
         volumes: [{ name: "data", mountPath: "/data", sizeGi: i.volumeGi }],
         healthCheck: minioHealthCheck(),
@@ -106,6 +126,11 @@ export const BUCKET_INIT_SCRIPT = `set -eu
 tmp="\${TMPDIR:-/tmp}"
 mc() { command mc --config-dir "$tmp/.mc" "$@"; }
 fail() { echo "bucket-init: $*" >&2; exit 1; }
+# MinIO serves https with a dev CA: mc trusts the CAs in <config-dir>/certs/CAs (verification stays on).
+if [ -n "\${MINIO_CA_FILE:-}" ]; then
+    [ -r "$MINIO_CA_FILE" ] || fail "CA file $MINIO_CA_FILE is not readable; check the job's files"
+    mkdir -p "$tmp/.mc/certs/CAs" && cp "$MINIO_CA_FILE" "$tmp/.mc/certs/CAs/ptc-dev-ca.crt" || fail "could not install the CA in $tmp/.mc/certs/CAs"
+fi
 tries=0
 until mc ls ${MC_ALIAS} >/dev/null 2>&1; do
     tries=$((tries + 1))
@@ -135,8 +160,10 @@ export interface BucketInitInputs extends LifecycleInputs {
     readonly image: string;
     /** Component name (label). */
     readonly component: string;
-    /** MinIO's URL, e.g. http://minio:9000. */
+    /** MinIO's URL, e.g. https://minio:9000. */
     readonly endpointUrl: pulumi.Input<string>;
+    /** PEM CA certificate that signs MinIO's; put into the job as a file mc trusts. Defaults to the system CAs. */
+    readonly caBundle?: pulumi.Input<string>;
     /** Root user. */
     readonly rootUser: pulumi.Input<string>;
     /** Root password (secret). */
@@ -191,6 +218,7 @@ export function bucketInitJobSpec(i: BucketInitInputs): JobSpec {
             BUCKET_LIFECYCLE_JSON: lifecycleJson,
             HOME: "/tmp",
             MINIO_ENDPOINT: i.endpointUrl,
+            ...(i.caBundle !== undefined ? { MINIO_CA_FILE: CA_BUNDLE_PATH } : {}),
             NONCURRENT_DAYS: String(i.noncurrentDays),
             RETENTION_DAYS: String(i.retentionDays),
         },
@@ -200,6 +228,7 @@ export function bucketInitJobSpec(i: BucketInitInputs): JobSpec {
                 pulumi.all([i.endpointUrl, i.rootUser, i.rootPassword]).apply(([url, u, p]) => mcHostUrl(url, u, p)),
             ),
         },
+        ...(i.caBundle !== undefined ? { files: [{ path: CA_BUNDLE_PATH, content: i.caBundle }] } : {}),
         resources: { cpu: "50m", memory: "64Mi", memoryLimit: "128Mi" },
         user: i.user,
         readOnlyRootFilesystem: true,

@@ -4,6 +4,7 @@
  */
 import { Cron } from "croner";
 import * as pulumi from "@pulumi/pulumi";
+import { CA_BUNDLE_PATH } from "../data/pitr";
 import { ANNOTATIONS, LABELS, ResourceSpec, ScheduleSpec } from "../platform/spec";
 
 /** Hourly backups: a recovery point objective of at most one hour. */
@@ -106,6 +107,8 @@ export interface BackupTarget {
     readonly accessKeyId: pulumi.Input<string>;
     /** Secret access key of the backup identity (secret). */
     readonly secretAccessKey: pulumi.Input<string>;
+    /** PEM CA bundle that signs a private endpoint's certificate (a file, AWS_CA_BUNDLE). Defaults to the system CAs. */
+    readonly caBundle?: pulumi.Input<string>;
 }
 
 /** Everything a backup or drill run needs, resolved. */
@@ -147,6 +150,8 @@ export function backupEnv(i: BackupRunInputs): Record<string, pulumi.Input<strin
         REDIS_PORT: pulumi.output(i.redis.port).apply(String),
     };
     if (i.bucket.endpointUrl !== undefined) env.S3_ENDPOINT_URL = i.bucket.endpointUrl;
+    // awscli and curl read a private CA from this file (the same path and variable as pgBackRest's side).
+    if (i.bucket.caBundle !== undefined) env.AWS_CA_BUNDLE = CA_BUNDLE_PATH;
     if (i.pushgatewayUrl !== undefined) env.PUSHGATEWAY_URL = i.pushgatewayUrl;
     return env;
 }
@@ -170,6 +175,7 @@ function runSpec(i: BackupRunInputs, role: string): Omit<ScheduleSpec, "cron" | 
         entrypoint: [BACKUP_TOOL],
         env: backupEnv(i),
         secretEnv: backupSecretEnv(i),
+        ...(i.bucket.caBundle !== undefined ? { files: [{ path: CA_BUNDLE_PATH, content: i.bucket.caBundle }] } : {}),
         resources: i.resources,
         user: i.user,
         readOnlyRootFilesystem: true,

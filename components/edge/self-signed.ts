@@ -27,6 +27,30 @@ export const DEV_CERT_ALLOWED_USES: readonly string[] = ["digital_signature", "s
 /** Lowercase DNS name that fits a certificate CN (at most 64 characters). */
 const CN_DNS_NAME = /^(?=.{1,64}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
+/** True when `name` is a lowercase DNS name that fits a certificate CN (at most 64 characters). */
+export function isCertDnsName(name: string): boolean {
+    return CN_DNS_NAME.test(name);
+}
+
+/**
+ * The dev key every dev certificate (the edge's, MinIO's and its CA's) is made with: a
+ * `tls.PrivateKey` of {@link DEV_CERT_KEY}, its private outputs marked secret. Returns the
+ * resource and its PKCS#8 PEM ("BEGIN PRIVATE KEY", the form nginx and MinIO read) as a secret.
+ *
+ * @param name Resource name of the key.
+ * @param parent The component that owns it.
+ */
+export function devPrivateKey(name: string, parent: pulumi.Resource): { key: tls.PrivateKey; pem: pulumi.Output<string> } {
+    // The provider already marks its private outputs secret; saying so here keeps that true
+    // whatever the provider's schema does, and under mocks.
+    const key = new tls.PrivateKey(
+        name,
+        { ...DEV_CERT_KEY },
+        { parent, additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"] },
+    );
+    return { key, pem: pulumi.secret(key.privateKeyPemPkcs8) };
+}
+
 /**
  * The `tls.SelfSignedCert` arguments for a domain (without the key): CN and the only DNS SAN are
  * the domain, not a CA, valid `validityDays` from issue. Pure, so tests can check the profile.
@@ -62,7 +86,7 @@ export class SelfSignedCertificate extends pulumi.ComponentResource {
         super("proteamcare:edge:SelfSignedCertificate", name, {}, opts);
         const validityDays = args.validityDays ?? 365;
 
-        if (!CN_DNS_NAME.test(args.domain)) {
+        if (!isCertDnsName(args.domain)) {
             throw new pulumi.ResourceError(
                 `domain must be a lowercase DNS name of at most 64 characters such as "localhost" or "app.example.com", got "${args.domain}"`,
                 this,
@@ -73,15 +97,8 @@ export class SelfSignedCertificate extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`validityDays must be an integer from 1 to 825, got ${validityDays}`, this);
         }
 
-        // The provider already marks its private outputs secret; saying so here keeps that true
-        // whatever the provider's schema does, and under mocks.
-        const key = new tls.PrivateKey(
-            `${name}-key`,
-            { ...DEV_CERT_KEY },
-            { parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"] },
-        );
         // PKCS#8 ("BEGIN PRIVATE KEY"), the form openssl genpkey printed and nginx reads.
-        this.privateKey = pulumi.secret(key.privateKeyPemPkcs8);
+        this.privateKey = devPrivateKey(`${name}-key`, this).pem;
 
         const cert = new tls.SelfSignedCert(
             `${name}-cert`,

@@ -302,13 +302,19 @@ describe("backup components (mocks)", function () {
             await settle();
         });
 
-        it("runs MinIO as an ops-tier object store with a volume, a health check on /minio/health/live:9000, non-root", async () => {
+        it("runs MinIO as an ops-tier object store with a volume, an https health check on 9000, non-root", async () => {
             const { spec } = platform.call("service", "minio");
             const s = spec as WorkloadSpec;
             assert.strictEqual(s.labels?.["proteamcare.io/store"], "object-store");
             assert.strictEqual(s.tier, "ops");
             assert.strictEqual(s.volumes?.[0].mountPath, "/data");
-            assert.ok(s.healthCheck.kind === "exec" && s.healthCheck.command.join(" ").includes("/minio/health/live") && s.healthCheck.command.join(" ").includes("/9000"));
+            assert.ok(s.healthCheck.kind === "exec" && s.healthCheck.command.join(" ").includes("https://localhost:9000"));
+            assert.deepStrictEqual((s.files ?? []).map((f) => [f.path, f.secret ?? false]), [
+                ["/etc/minio/certs/public.crt", false],
+                ["/etc/minio/certs/private.key", true],
+                ["/etc/minio/certs/CAs/ptc-dev-ca.crt", false],
+            ]);
+            assert.strictEqual(await pulumi.isSecret(s.files?.[1].content as pulumi.Output<string>), true);
             assert.strictEqual(s.user, "1000:1000");
             assert.match(String(s.image), /^minio\/minio:RELEASE\./);
             const pw = s.secretEnv?.MINIO_ROOT_PASSWORD as pulumi.Output<string>;
@@ -329,7 +335,8 @@ describe("backup components (mocks)", function () {
         });
 
         it("exposes the MinIO endpoint and a generated secret for the backup user", async () => {
-            assert.strictEqual(await valueOf(bucket.endpointUrl as pulumi.Output<string>), "http://minio:9000");
+            assert.strictEqual(await valueOf(bucket.endpointUrl as pulumi.Output<string>), "https://minio:9000");
+            assert.match(await valueOf(bucket.caBundle as pulumi.Output<string>), /^-----BEGIN CERTIFICATE-----\nMOCK dev-bucket-minio-tls-ca\n/);
             assert.strictEqual(await valueOf(bucket.s3Uri), "s3://ptc-backups/pro-team-care");
             assert.strictEqual(await valueOf(bucket.region), "us-east-1");
             assert.strictEqual(await valueOf(bucket.accessKeyId), "ptc-backup");
@@ -389,7 +396,11 @@ describe("backup components (mocks)", function () {
                 assert.strictEqual(await valueOf(env.REDIS_HOST), "redis");
                 assert.strictEqual(await valueOf(env.REDIS_PORT), "6379");
                 assert.strictEqual(await valueOf(env.BACKUP_S3_URI), "s3://ptc-backups/pro-team-care");
-                assert.strictEqual(await valueOf(env.S3_ENDPOINT_URL), "http://minio:9000");
+                assert.strictEqual(await valueOf(env.S3_ENDPOINT_URL), "https://minio:9000");
+                // The dev CA as a file awscli and curl read (AWS_CA_BUNDLE), in every run.
+                assert.strictEqual(await valueOf(env.AWS_CA_BUNDLE), "/etc/proteamcare/backup-ca.pem");
+                assert.deepStrictEqual((s.files ?? []).map((f) => f.path), ["/etc/proteamcare/backup-ca.pem"]);
+                assert.match(await valueOf((s.files ?? [])[0].content), /^-----BEGIN CERTIFICATE-----\n/);
                 assert.strictEqual(await valueOf(env.AWS_DEFAULT_REGION), "us-east-1");
                 assert.strictEqual(await valueOf(env.PUSHGATEWAY_URL), "http://pushgateway:9091");
                 const secretEnv = s.secretEnv ?? {};
@@ -462,7 +473,12 @@ describe("backup components (mocks)", function () {
             assert.strictEqual(c.user, undefined);
             assert.deepStrictEqual(c.capabilities, { drops: ["ALL"] });
             assert.strictEqual(c.restart, "unless-stopped");
-            assert.ok((c.healthcheck as { tests: string[] }).tests.join(" ").includes("/minio/health/live"));
+            assert.ok((c.healthcheck as { tests: string[] }).tests.join(" ").includes("mc --config-dir /tmp/.mc-health ready self"));
+            assert.ok((c.command as string[]).join(" ").endsWith("--certs-dir /etc/minio/certs"));
+            // Docker stores the uploads as secret when one is (the key); the key never shows in plaintext (last test).
+            assert.ok(isSecretInput(c.uploads), "the uploads holding the private key are secret");
+            const uploads = unwrapSecret(c.uploads) as { file: string; content: unknown }[];
+            assert.deepStrictEqual(uploads.map((u) => u.file), ["/etc/minio/certs/public.crt", "/etc/minio/certs/private.key", "/etc/minio/certs/CAs/ptc-dev-ca.crt"]);
             assert.strictEqual((c.volumes as { containerPath: string }[])[0].containerPath, "/data");
             assert.ok(isSecretInput(c.envs), "env with the root password is secret");
             assert.strictEqual(envs(c).MINIO_ROOT_USER, "ptc-root");
@@ -476,7 +492,9 @@ describe("backup components (mocks)", function () {
             assert.strictEqual(c.restart, "no");
             assert.deepStrictEqual(c.entrypoints, ["/bin/sh", "-c"]);
             assert.strictEqual(c.user, "1000:1000", "mc needs no volume, so it runs non-root everywhere");
-            assert.match(envs(c).MC_HOST_ptc, /^http:\/\/ptc-root:mockpw[a-z0-9]+@minio:9000$/);
+            assert.match(envs(c).MC_HOST_ptc, /^https:\/\/ptc-root:mockpw[a-z0-9]+@minio:9000$/);
+            assert.strictEqual(envs(c).MINIO_CA_FILE, "/etc/proteamcare/backup-ca.pem");
+            assert.deepStrictEqual((c.uploads as { file: string }[]).map((u) => u.file), ["/etc/proteamcare/backup-ca.pem"]);
         });
 
         it("runs the backup schedule with its cron, the stores it covers and the contract env", () => {
@@ -492,7 +510,8 @@ describe("backup components (mocks)", function () {
             const e = envs(c);
             assert.strictEqual(e.PGHOST, "postgres");
             assert.strictEqual(e.BACKUP_S3_URI, "s3://ptc-backups/pro-team-care");
-            assert.strictEqual(e.S3_ENDPOINT_URL, "http://minio:9000");
+            assert.strictEqual(e.S3_ENDPOINT_URL, "https://minio:9000");
+            assert.strictEqual(e.AWS_CA_BUNDLE, "/etc/proteamcare/backup-ca.pem");
             assert.strictEqual(e.PUSHGATEWAY_URL, "http://pushgateway:9091");
             assert.strictEqual(e.PGPASSWORD, "pg-password-VALUE");
             assert.strictEqual(e.AWS_ACCESS_KEY_ID, "ptc-backup");
@@ -587,13 +606,13 @@ describe("backup components (mocks)", function () {
             res = since(from);
         });
 
-        it("runs MinIO as a StatefulSet labelled object-store with an exec probe on /minio/health/live and fsGroup 1000", () => {
+        it("runs MinIO as a StatefulSet labelled object-store with an https exec probe and fsGroup 1000", () => {
             const sts = opened(one(res, "kubernetes:apps/v1:StatefulSet", "minio-sts").inputs) as Record<string, Record<string, unknown>>;
             assert.strictEqual((sts.metadata.labels as Record<string, string>)["proteamcare.io/store"], "object-store");
             const pod = (sts.spec.template as Record<string, Record<string, unknown>>).spec;
             const c = (pod.containers as Record<string, unknown>[])[0];
-            assert.ok(JSON.stringify(c.readinessProbe).includes("/minio/health/live"));
-            assert.ok(JSON.stringify(c.livenessProbe).includes("/minio/health/live"));
+            assert.ok(JSON.stringify(c.readinessProbe).includes("MC_HOST_self=https://localhost:9000"));
+            assert.ok(JSON.stringify(c.livenessProbe).includes("MC_HOST_self=https://localhost:9000"));
             assert.strictEqual((pod.securityContext as Record<string, unknown>).fsGroup, 1000);
         });
 
@@ -602,7 +621,9 @@ describe("backup components (mocks)", function () {
             assert.strictEqual((job.metadata.labels as Record<string, string>)["proteamcare.io/role"], "bucket-init");
             const cj = opened(one(res, "kubernetes:batch/v1:CronJob", "backup-cron").inputs) as Record<string, Record<string, unknown>>;
             const env = JSON.stringify(cj.spec);
-            assert.ok(env.includes("http://minio.ptc-stage.svc.cluster.local:9000"), "S3_ENDPOINT_URL is the service's cluster address");
+            assert.ok(env.includes("https://minio.ptc-stage.svc.cluster.local:9000"), "S3_ENDPOINT_URL is the service's cluster address, over https");
+            // MinIO's certificate names the in-cluster host clients use (and the workload name, and localhost for its probe).
+            assert.deepStrictEqual(one(res, "tls:index/certRequest:CertRequest", "backup-bucket-minio-tls-csr").inputs.dnsNames, ["minio", "minio.ptc-stage.svc.cluster.local", "localhost"]);
         });
     });
 });

@@ -74,6 +74,16 @@ export function installMocks(opts: string | MockOptions = {}): MockRecorder {
                 if (args.type === "command:local:Command") {
                     state.stdout = "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n";
                 }
+                // The tls provider's computed PEMs (the dev certificates), the key recorded as a generated secret.
+                if (args.type === "tls:index/privateKey:PrivateKey") {
+                    const body = `MOCKKEY${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+                    generatedSecrets.push(body);
+                    state.privateKeyPem = state.privateKeyPemPkcs8 = `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`;
+                }
+                if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nMOCK ${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
+                if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") {
+                    state.certPem = `-----BEGIN CERTIFICATE-----\nMOCK ${args.name}\n-----END CERTIFICATE-----\n`;
+                }
                 const own = o.outputs?.(args);
                 return { id: own?.id ?? `${args.name}-id`, state: { ...state, ...own?.state } };
             },

@@ -19,6 +19,7 @@ import {
     minioHealthCheck,
     minioServiceSpec,
 } from "../../components/backup/minio";
+import { MINIO_CERTS_DIR, MINIO_TLS_FILES } from "../../components/backup/minio-tls";
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
@@ -29,11 +30,14 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
     });
 }
 
+const CA_PEM = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n";
+
 function initInputs(overrides: Partial<BucketInitInputs> = {}): BucketInitInputs {
     return {
         image: DEFAULT_MC_IMAGE,
         component: "backup-bucket",
-        endpointUrl: "http://minio:9000",
+        endpointUrl: "https://minio:9000",
+        caBundle: CA_PEM,
         rootUser: "ptc-root",
         rootPassword: "root-pw",
         bucket: "ptc-backups",
@@ -73,6 +77,7 @@ describe("MinIO builders", () => {
             volumeGi: 20,
             resources: { cpu: "100m", memory: "256Mi" },
             user: "1000:1000",
+            tls: { certificate: "CERT", privateKey: "KEY", caCertificate: CA_PEM },
         });
 
         it("is an object store of the ops tier with a data volume, running non-root", () => {
@@ -81,7 +86,7 @@ describe("MinIO builders", () => {
             assert.deepStrictEqual(spec.volumes, [{ name: "data", mountPath: "/data", sizeGi: 20 }]);
             assert.deepStrictEqual(spec.ports, [{ name: "s3", port: 9000 }]);
             assert.strictEqual(spec.user, "1000:1000");
-            assert.deepStrictEqual([...(spec.entrypoint ?? []), ...(spec.command ?? [])], ["minio", "server", "/data", "--address", ":9000"]);
+            assert.deepStrictEqual([...(spec.entrypoint ?? []), ...(spec.command ?? [])], ["minio", "server", "/data", "--address", ":9000", "--certs-dir", "/etc/minio/certs"]);
             assert.strictEqual(spec.env?.MINIO_BROWSER, "off");
             assert.deepStrictEqual(validateSpec("minio", spec), []);
         });
@@ -93,57 +98,90 @@ describe("MinIO builders", () => {
         });
     });
 
-    describe("minioHealthCheck (a real HTTP server on a random port)", () => {
+    describe("minioServiceSpec TLS files", () => {
+        const spec = minioServiceSpec({
+            image: DEFAULT_MINIO_IMAGE,
+            component: "backup-bucket",
+            rootUser: "ptc-root",
+            rootPassword: "root-pw",
+            volumeGi: 20,
+            resources: { cpu: "100m", memory: "256Mi" },
+            tls: { certificate: "CERT", privateKey: "KEY", caCertificate: CA_PEM },
+        });
+
+        it("puts the certificate, the key (a secret file) and the CA into --certs-dir, keeping a read-only root", async () => {
+            const files = spec.files ?? [];
+            assert.deepStrictEqual(files.map((f) => [f.path, f.secret ?? false]), [
+                [MINIO_TLS_FILES.certificate, false],
+                [MINIO_TLS_FILES.privateKey, true],
+                [MINIO_TLS_FILES.ca, false],
+            ]);
+            assert.ok(MINIO_TLS_FILES.certificate.startsWith(`${MINIO_CERTS_DIR}/`) && MINIO_TLS_FILES.privateKey === `${MINIO_CERTS_DIR}/private.key`);
+            assert.strictEqual(await pulumi.isSecret(files[1].content as pulumi.Output<string>), true);
+            assert.strictEqual(spec.readOnlyRootFilesystem, true);
+            assert.ok(!JSON.stringify(spec.env).includes("KEY"));
+        });
+    });
+
+    describe("minioHealthCheck (mc ready over https, a recording stub mc)", () => {
+        let dir: string;
+        let log: string;
+
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "ptc-minio-hc-"));
+            log = path.join(dir, "calls.log");
+        });
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        function check(exitCode: number, port = 9000): Promise<{ code: number }> {
+            fs.writeFileSync(
+                path.join(dir, "mc"),
+                `#!/bin/sh\nprintf 'args=%s\\nhost=%s\\nca=%s\\n' "$*" "$MC_HOST_self" "$SSL_CERT_FILE" >>"${log}"\nexit ${exitCode}\n`,
+                { mode: 0o755 },
+            );
+            const hc = minioHealthCheck(port);
+            assert.strictEqual(hc.kind, "exec");
+            if (hc.kind !== "exec") throw new Error("unreachable");
+            return run(hc.command[0], hc.command.slice(1), { PATH: `${dir}:/usr/bin:/bin` });
+        }
+
+        it("asks mc ready about https://localhost:<port>, trusting the dev CA file, and passes when it does", async () => {
+            assert.strictEqual((await check(0, 9100)).code, 0);
+            const calls = fs.readFileSync(log, "utf8");
+            assert.match(calls, /^args=--config-dir \/tmp\/\.mc-health ready self$/m);
+            assert.match(calls, /^host=https:\/\/localhost:9100$/m);
+            assert.ok(calls.includes(`ca=${MINIO_TLS_FILES.ca}\n`), calls);
+            assert.ok(!JSON.stringify(minioHealthCheck()).includes("http://"), "never plain http");
+        });
+
+        it("fails when mc ready fails", async () => {
+            assert.notStrictEqual((await check(1)).code, 0);
+        });
+
+        it("uses the default port 9000, localhost (a SAN of the certificate) and a timeout shorter than its interval", () => {
+            const hc = minioHealthCheck();
+            assert.ok(hc.kind === "exec" && hc.command.join(" ").includes("https://localhost:9000"));
+            assert.ok((hc.timeoutSeconds ?? 5) < (hc.intervalSeconds ?? 15));
+        });
+    });
+
+    describe("the former plain-http health check is gone", () => {
         let server: http.Server;
         let port = 0;
-        let status = 200;
-        const paths: string[] = [];
 
         before(async () => {
-            server = http.createServer((req, res) => {
-                paths.push(req.url ?? "");
-                res.statusCode = req.url === "/minio/health/live" ? status : 404;
-                res.end();
-            });
+            server = http.createServer((_req, res) => res.end());
             await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
             port = (server.address() as AddressInfo).port;
         });
-
         after(async () => {
             await new Promise<void>((r) => server.close(() => r()));
         });
 
-        function check(p: number): Promise<{ code: number }> {
-            const hc = minioHealthCheck(p);
-            assert.strictEqual(hc.kind, "exec");
+        it("does not pass against a plain-http server answering 200 (without mc on PATH)", async () => {
+            const hc = minioHealthCheck(port);
             if (hc.kind !== "exec") throw new Error("unreachable");
-            return run(hc.command[0], hc.command.slice(1));
-        }
-
-        it("passes when GET /minio/health/live answers 200", async () => {
-            status = 200;
-            paths.length = 0;
-            assert.strictEqual((await check(port)).code, 0);
-            assert.deepStrictEqual(paths, ["/minio/health/live"]);
-        });
-
-        it("fails when it answers 503", async () => {
-            status = 503;
-            assert.notStrictEqual((await check(port)).code, 0);
-        });
-
-        it("fails when nothing listens", async () => {
-            const closed = http.createServer();
-            await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
-            const freePort = (closed.address() as AddressInfo).port;
-            await new Promise<void>((r) => closed.close(() => r()));
-            assert.notStrictEqual((await check(freePort)).code, 0);
-        });
-
-        it("uses the default port 9000 and a timeout shorter than its interval", () => {
-            const hc = minioHealthCheck();
-            assert.ok(hc.kind === "exec" && hc.command.join(" ").includes("/dev/tcp/127.0.0.1/9000"));
-            assert.ok((hc.timeoutSeconds ?? 5) < (hc.intervalSeconds ?? 15));
+            assert.notStrictEqual((await run(hc.command[0], hc.command.slice(1), { PATH: "/usr/bin:/bin" })).code, 0);
         });
     });
 
@@ -171,10 +209,19 @@ describe("MinIO builders", () => {
             assert.deepStrictEqual(deletes.map((st: { Action: string; Resource: string }) => [st.Action, st.Resource]), [["s3:DeleteObject", "arn:aws:s3:::ptc-backups/pro-team-care/pgbackrest/*"]]);
         });
 
+        it("trusts MinIO's CA through a file mc reads (never --insecure)", async () => {
+            assert.deepStrictEqual(spec.files, [{ path: "/etc/proteamcare/backup-ca.pem", content: CA_PEM }]);
+            assert.strictEqual(spec.env?.MINIO_CA_FILE, "/etc/proteamcare/backup-ca.pem");
+            assert.ok(!BUCKET_INIT_SCRIPT.includes("--insecure"));
+            const noCa = bucketInitJobSpec(initInputs({ caBundle: undefined }));
+            assert.strictEqual(noCa.files, undefined);
+            assert.strictEqual(noCa.env?.MINIO_CA_FILE, undefined);
+        });
+
         it("keeps the root credentials and the backup secret in secretEnv", async () => {
             assert.deepStrictEqual(Object.keys(spec.secretEnv ?? {}).sort(), ["BACKUP_SECRET", "MC_HOST_ptc"]);
             for (const v of Object.values(spec.secretEnv ?? {})) assert.strictEqual(await pulumi.isSecret(v as pulumi.Output<string>), true);
-            assert.strictEqual(await valueOf(spec.secretEnv?.MC_HOST_ptc as pulumi.Input<string>), "http://ptc-root:root-pw@minio:9000");
+            assert.strictEqual(await valueOf(spec.secretEnv?.MC_HOST_ptc as pulumi.Input<string>), "https://ptc-root:root-pw@minio:9000");
             const plain = JSON.stringify(spec.env);
             assert.ok(!plain.includes("root-pw") && !plain.includes("backup-pw"));
         });
@@ -232,6 +279,10 @@ exit 0
             const spec = bucketInitJobSpec(initInputs({ retentionDays: 14, noncurrentDays: 3 }));
             const env: NodeJS.ProcessEnv = { PATH: `${dir}:/usr/bin:/bin`, TMPDIR: dir };
             for (const [k, v] of Object.entries({ ...spec.env, ...spec.secretEnv })) env[k] = String(await valueOf(v as pulumi.Input<string>));
+            // The job's CA file, at a path of this test.
+            const caFile = path.join(dir, "ca.pem");
+            fs.writeFileSync(caFile, String(await valueOf((spec.files ?? [])[0].content)));
+            env.MINIO_CA_FILE = caFile;
             // The retry loop sleeps 2 s per try; a stub `sleep` keeps the "down" case fast.
             fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
             return run("/bin/sh", ["-c", BUCKET_INIT_SCRIPT], env);
@@ -250,6 +301,17 @@ exit 0
             assert.match(calls, /admin user add ptc ptc-backup backup-pw/);
             assert.match(calls, /admin policy attach ptc ptc-backup-prefix-rw --user ptc-backup/);
             assert.match(r.stdout, /bucket ptc-backups ready/);
+            // mc trusts the CA from its config dir's certs/CAs before the first call.
+            assert.strictEqual(fs.readFileSync(path.join(dir, ".mc", "certs", "CAs", "ptc-dev-ca.crt"), "utf8"), CA_PEM);
+        });
+
+        it("fails with one clear line when the CA file is missing", async () => {
+            stub("ok");
+            const env: NodeJS.ProcessEnv = { PATH: `${dir}:/usr/bin:/bin`, TMPDIR: dir, MINIO_ENDPOINT: "https://minio:9000", MINIO_CA_FILE: path.join(dir, "absent.pem") };
+            const r = await run("/bin/sh", ["-c", BUCKET_INIT_SCRIPT], env);
+            assert.notStrictEqual(r.code, 0);
+            assert.match(r.stderr, /^bucket-init: CA file .*absent\.pem is not readable; check the job's files$/m);
+            assert.ok(!fs.existsSync(log), "mc is never called without the CA");
         });
 
         it("is idempotent: an already attached policy is success", async () => {
@@ -266,7 +328,7 @@ exit 0
         it("fails clearly when MinIO never answers, and when the bucket cannot be created", async () => {
             const down = await runInit("down");
             assert.notStrictEqual(down.code, 0);
-            assert.match(down.stderr, /bucket-init: MinIO at http:\/\/minio:9000 did not answer within 120 s/);
+            assert.match(down.stderr, /bucket-init: MinIO at https:\/\/minio:9000 did not answer within 120 s/);
             const mb = await runInit("mbfail");
             assert.notStrictEqual(mb.code, 0);
             assert.match(mb.stderr, /bucket-init: could not create bucket ptc-backups/);

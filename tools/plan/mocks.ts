@@ -170,6 +170,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 const key = this.pemBlock(`${label}:privateKeyPem`, "PRIVATE KEY", true);
                 return { id: `${name}-${stableSuffix(name)}`, state: { ...inputs, privateKeyPem: key, privateKeyPemPkcs8: key, privateKeyOpenssh: key } };
             }
+            case "tls:index/certRequest:CertRequest":
+                return { id: stableSuffix(`csr:${name}`, 32), state: { ...inputs, certRequestPem: this.pemBlock(`${label}:certRequestPem`, "CERTIFICATE REQUEST", false) } };
+            case "tls:index/locallySignedCert:LocallySignedCert":
             case "tls:index/selfSignedCert:SelfSignedCert":
                 return { id: stableSuffix(`cert:${name}`, 32), state: { ...inputs, certPem: this.pemBlock(`${label}:certPem`, "CERTIFICATE", false), readyForRenewal: false } };
             case "docker:index/container:Container": {
