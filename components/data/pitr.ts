@@ -6,6 +6,7 @@
  * directory and socket. No resources here.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { BackupTarget } from "../backup/schedules";
 import { cronExpression, positiveInt, problemOf } from "../platform/schemas";
 import { LABELS, ResourceSpec, SidecarSpec } from "../platform/spec";
 
@@ -59,21 +60,12 @@ export function archiveCommand(archiveTimeoutSeconds: number): string[] {
     ];
 }
 
-/** Where the WAL and the physical backups go (structurally a `BackupBucket`). */
-export interface ArchiveTarget {
-    /** s3://bucket/prefix; the repository is `<prefix>/pgbackrest`. */
-    readonly s3Uri: pulumi.Input<string>;
-    /** Region of the bucket. */
-    readonly region: pulumi.Input<string>;
-    /** Endpoint of an S3-compatible store (https: pgBackRest speaks S3 over TLS only); undefined for AWS. */
-    readonly endpointUrl?: pulumi.Input<string>;
-    /** Access key id of the backup identity. */
-    readonly accessKeyId: pulumi.Input<string>;
-    /** Secret access key of the backup identity (secret). */
-    readonly secretAccessKey: pulumi.Input<string>;
-    /** PEM CA bundle that signs a private endpoint's certificate. Defaults to the system CAs. */
-    readonly caBundle?: pulumi.Input<string>;
-}
+/**
+ * Where the WAL and the physical backups go: the bucket and identity the logical backups use
+ * (structurally a `BackupBucket`); the repository is `<prefix>/pgbackrest`, and its endpoint must
+ * be https (pgBackRest speaks S3 over TLS only).
+ */
+export type ArchiveTarget = BackupTarget;
 
 /** Settings of WAL archiving and physical backups, with every default applied. */
 export interface PitrSettings {

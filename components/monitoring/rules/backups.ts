@@ -26,7 +26,7 @@
  * `pg_settings_checkpoint_timeout_seconds` keep that window quiet.
  */
 import { JOBS, promDuration } from "../prometheus-config";
-import { PHYSICAL_BACKUP_TYPES, WAL_ARCHIVE_LATE_FACTOR } from "./contract";
+import { PHYSICAL_BACKUP_TYPES, PITR_ALERT_NAMES, WAL_ARCHIVE_LATE_FACTOR } from "./contract";
 import { AlertDef, anyOf, RuleDomain } from "./rule";
 
 /**
@@ -37,15 +37,7 @@ import { AlertDef, anyOf, RuleDomain } from "./rule";
 const ARCHIVE_FAILING_WINDOW_SECONDS = 90;
 
 /** Backup and restore drill alerts, in rule file order. */
-/** The alerts about WAL archiving and physical backups: left out when the stack has no PITR. */
-const PITR_ALERTS: ReadonlySet<string> = new Set([
-    "WalArchivingFailing",
-    "WalArchivingLate",
-    "PhysicalBackupStale",
-    "PhysicalBackupFailed",
-    "PhysicalRestoreDrillStale",
-    "PhysicalRestoreDrillSlow",
-]);
+const PITR_ALERTS: ReadonlySet<string> = new Set(PITR_ALERT_NAMES);
 
 /** `type` and every larger type as a regex alternation: "incr" → "full|diff|incr". */
 function typesAtLeast(t: (typeof PHYSICAL_BACKUP_TYPES)[number]): string {

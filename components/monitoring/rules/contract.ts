@@ -12,6 +12,16 @@
 /** Alert severities; Alertmanager routes on them. `none` is only the Watchdog. */
 export type Severity = "page" | "ticket" | "none";
 
+/** The alerts about WAL archiving and physical backups: left out when the stack has no PITR. */
+export const PITR_ALERT_NAMES = [
+    "WalArchivingFailing",
+    "WalArchivingLate",
+    "PhysicalBackupStale",
+    "PhysicalBackupFailed",
+    "PhysicalRestoreDrillStale",
+    "PhysicalRestoreDrillSlow",
+] as const;
+
 /** Every alert name of the contract, in catalogue order. */
 export const ALERT_NAMES = [
     "Watchdog",
@@ -26,12 +36,7 @@ export const ALERT_NAMES = [
     "BackupFailed",
     "RestoreDrillFailed",
     "RestoreDrillSlow",
-    "WalArchivingFailing",
-    "WalArchivingLate",
-    "PhysicalBackupStale",
-    "PhysicalBackupFailed",
-    "PhysicalRestoreDrillStale",
-    "PhysicalRestoreDrillSlow",
+    ...PITR_ALERT_NAMES,
     "DiskWillFillIn4h",
     "CertificateExpiresSoon",
 ] as const;
