@@ -59,11 +59,14 @@ describe("docker tier networks, as rendered, on a real engine", function () {
             assert.deepStrictEqual(internal, ["data"], "internal networks");
         });
 
-        it("put PostgreSQL on the data network only, and the edge not on it", () => {
+        it("put PostgreSQL on the data network and, for its WAL archive (MinIO), the ops network; the edge on neither", () => {
             const data = dev.networks.find((n) => tierOf(n) === "data");
-            assert.ok(data);
-            assert.deepStrictEqual((postgres.networksAdvanced ?? []).map((n) => n.name), [data.name]);
+            const ops = dev.networks.find((n) => tierOf(n) === "ops");
+            assert.ok(data && ops);
+            // reachesTiers: ["ops"]: archive-push and the pitr sidecar's backups go to MinIO (ops tier).
+            assert.deepStrictEqual((postgres.networksAdvanced ?? []).map((n) => n.name).sort(), [data.name, ops.name].sort());
             assert.ok(!(edge.networksAdvanced ?? []).some((n) => n.name === data.name), "the edge is not on the data network");
+            assert.ok(!(edge.networksAdvanced ?? []).some((n) => n.name === ops.name), "the edge is not on the ops network");
             assert.ok((api.networksAdvanced ?? []).some((n) => n.name === data.name), "the API is on the data network");
         });
 
