@@ -33,6 +33,7 @@ import {
 } from "./support/services";
 import { padZstd, S3FaultProxy, startS3FaultProxy } from "./support/s3-faults";
 import { skipOrFail } from "../support/ci";
+import { assertOneLineFailure } from "./support/one-line-failure";
 
 const SCRIPT = path.resolve(process.env.PTC_BACKUP_SCRIPT ?? path.join(__dirname, "../../components/backup/scripts/ptc-backup"));
 const TOOLS = ["initdb", "postgres", "psql", "pg_dump", "pg_restore", "redis-server", "redis-cli", "aws", "zstd", "jq", "curl", "bash"];
@@ -51,15 +52,6 @@ interface RunResult {
     stderr: string;
 }
 
-/** Asserts the run failed with exactly one error line, the last one, matching `pattern`, with exit `code`. */
-function assertOneLineFailure(r: RunResult, code: number, pattern: RegExp): void {
-    const errors = r.stderr.split("\n").filter((l) => l.startsWith("ptc-backup: error:"));
-    assert.equal(errors.length, 1, `expected exactly one error line (exit ${r.code}):\n${r.stderr}`);
-    const lines = r.stderr.trim().split("\n");
-    assert.equal(lines[lines.length - 1], errors[0], `the error line must be the last line:\n${r.stderr}`);
-    assert.match(errors[0], pattern);
-    assert.equal(r.code, code, r.stderr);
-}
 
 /** Runs a shell pipeline with `input` on stdin; its stdout, or throws with its stderr. */
 function pipe(script: string, input: Buffer, env: Record<string, string> = {}): Buffer {
@@ -178,7 +170,7 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                 proxy.add({ kind: "replace", key: `${PREFIX}/${dumpKey}`, afterGets: 1, body: tampered });
                 const db = `changed_new_${client.name.replace("-", "_")}`;
                 const r = await run(["restore", previous, "--target-db", db], client.env);
-                assertOneLineFailure(r, 3, new RegExp(`backups/${previous}/postgres\\.dump\\.zst changed while it was restored .*rolled back, nothing committed`));
+                assertOneLineFailure(r, new RegExp(`backups/${previous}/postgres\\.dump\\.zst changed while it was restored .*rolled back, nothing committed`), 3);
                 // The verify pass read the stored dump; the streaming read got the changed one, from this client.
                 assert.match(r.stderr, new RegExp(`verified backups/${previous}/postgres\\.dump\\.zst`));
                 assert.equal(faulted("replace", "GET", client.userAgent), 1, JSON.stringify(proxy.requests));
@@ -191,7 +183,7 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                 const db = `changed_old_${client.name.replace("-", "_")}`;
                 await pg.query(`CREATE DATABASE ${db}`, "postgres");
                 const r = await run(["restore", previous, "--target-db", db], client.env);
-                assertOneLineFailure(r, 3, /changed while it was restored .*rolled back, nothing committed/);
+                assertOneLineFailure(r, /changed while it was restored .*rolled back, nothing committed/, 3);
                 assert.equal(faulted("replace", "GET", client.userAgent), 1, JSON.stringify(proxy.requests));
                 assert.equal(await dbExists(db), true, "restore dropped a database it did not create");
                 const tables = await pg.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", db);
@@ -204,7 +196,7 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                 proxy.add({ kind: "replace", key: `${PREFIX}/${dumpKey}`, afterGets: 1, body: notADump });
                 const db = `changed_junk_${client.name.replace("-", "_")}`;
                 const r = await run(["restore", previous, "--target-db", db], client.env);
-                assertOneLineFailure(r, 3, new RegExp(`backups/${previous}/postgres\\.dump\\.zst changed (while it was restored|since it was verified)`));
+                assertOneLineFailure(r, new RegExp(`backups/${previous}/postgres\\.dump\\.zst changed (while it was restored|since it was verified)`), 3);
                 assert.equal(await dbExists(db), false, `database ${db} was left behind`);
             });
         }
@@ -221,7 +213,7 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                 proxy.add({ kind: "cut", key: `${PREFIX}/${key}`, afterBytes: Math.floor(stored(key).length / 2), fromGet: 2 });
                 const db = `cut_${client.name.replace("-", "_")}`;
                 const r = await run(["restore", previous, "--target-db", db], client.env);
-                assertOneLineFailure(r, 1, new RegExp(`download of .*${key.replace(/\./g, "\\.")} failed during the restore \\(nothing committed\\)`));
+                assertOneLineFailure(r, new RegExp(`download of .*${key.replace(/\./g, "\\.")} failed during the restore \\(nothing committed\\)`), 1);
                 assert.ok(proxy.requests.some((q) => q.action === "cut" && client.userAgent.test(q.userAgent)), JSON.stringify(proxy.requests));
                 assert.equal(await dbExists(db), false, `database ${db} was left behind`);
             });
@@ -232,7 +224,7 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                 const dir = fs.mkdtempSync(path.join(work, "rdb-cut-"));
                 const target = path.join(dir, "dump.rdb");
                 const r = await run(["restore-redis", previous, "--target", target], client.env);
-                assertOneLineFailure(r, 1, new RegExp(`download of .*${key.replace(/\./g, "\\.")} failed`));
+                assertOneLineFailure(r, new RegExp(`download of .*${key.replace(/\./g, "\\.")} failed`), 1);
                 assert.ok(proxy.requests.some((q) => q.action === "cut" && client.userAgent.test(q.userAgent)), JSON.stringify(proxy.requests));
                 assert.deepEqual(fs.readdirSync(dir), [], "restore-redis left a file behind");
             });
@@ -268,7 +260,7 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                     const dir = fs.mkdtempSync(path.join(work, "rdb-"));
                     const target = path.join(dir, "dump.rdb");
                     const r = await run(["restore-redis", previous, "--target", target], client.env);
-                    assertOneLineFailure(r, 3, new RegExp(`checksum mismatch for .*backups/${previous}/redis\\.rdb\\.zst .*nothing written to ${target}`));
+                    assertOneLineFailure(r, new RegExp(`checksum mismatch for .*backups/${previous}/redis\\.rdb\\.zst .*nothing written to ${target}`), 3);
                     assert.equal(faulted("replace", "GET", client.userAgent), 1, JSON.stringify(proxy.requests));
                     assert.deepEqual(fs.readdirSync(dir), [], "restore-redis left a file behind");
                 });
@@ -296,7 +288,7 @@ describe("ptc-backup integrity paths (real PostgreSQL, Redis, s3rver behind a fa
                 const before = latest();
                 proxy.add({ kind: "fail", method: "PUT", key: new RegExp(`^${PREFIX}/backups/[^/]+/manifest\\.json$`), status });
                 const r = await run(["backup"], client.env);
-                assertOneLineFailure(r, 1, /writing the manifest .*\/manifest\.json failed: .*(InternalError|SlowDown|500|503)/);
+                assertOneLineFailure(r, /writing the manifest .*\/manifest\.json failed: .*(InternalError|SlowDown|500|503)/, 1);
                 const id = /backup (\S+) to s3:/.exec(r.stderr)?.[1] ?? "";
                 assert.match(id, ID_RE, r.stderr);
                 assert.ok(faulted("fail", "PUT", client.userAgent) >= 1, JSON.stringify(proxy.requests));

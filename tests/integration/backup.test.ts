@@ -30,6 +30,7 @@ import {
     waitFor,
 } from "./support/services";
 import { skipOrFail } from "../support/ci";
+import { assertOneLineFailure, errorLines } from "./support/one-line-failure";
 
 const execFileAsync = promisify(execFile);
 
@@ -71,20 +72,7 @@ async function startPingServer(): Promise<PingServer> {
     };
 }
 
-/** Lines of stderr that report an error. */
-function errorLines(stderr: string): string[] {
-    return stderr.split("\n").filter((l) => l.startsWith("ptc-backup: error:"));
-}
 
-/** Asserts the run failed with exactly one error line, the last one, matching `pattern`. */
-function assertOneLineFailure(r: RunResult, pattern: RegExp): void {
-    assert.notEqual(r.code, 0, `expected a failure, got exit 0\n${r.stderr}`);
-    const errors = errorLines(r.stderr);
-    assert.equal(errors.length, 1, `expected exactly one error line:\n${r.stderr}`);
-    const lines = r.stderr.trim().split("\n");
-    assert.equal(lines[lines.length - 1], errors[0], `the error line must be the last line:\n${r.stderr}`);
-    assert.match(errors[0], pattern);
-}
 
 describe("ptc-backup (real PostgreSQL, Redis, s3rver, Pushgateway)", function () {
     this.timeout(900000);

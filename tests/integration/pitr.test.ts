@@ -18,6 +18,7 @@ import { asPostgres, chownToPostgres, clusterOn, initCluster, PgCluster } from "
 import { startTlsS3, TlsS3Server } from "./support/s3-tls";
 import { freePort, makeTempDir, missingTools, PushgatewayServer, removeTempDir, sleep, startPushgateway, waitFor } from "./support/services";
 import { skipOrFail } from "../support/ci";
+import { assertOneLineFailure } from "./support/one-line-failure";
 
 const execFileAsync = promisify(execFile);
 
@@ -33,20 +34,7 @@ interface RunResult {
     stderr: string;
 }
 
-function errorLines(stderr: string): string[] {
-    return stderr.split("\n").filter((l) => l.startsWith("ptc-backup: error:"));
-}
 
-/** Asserts a failure with exactly one error line, the last one, matching `pattern`, and exit `code`. */
-function assertOneLineFailure(r: RunResult, pattern: RegExp, code?: number): void {
-    assert.notEqual(r.code, 0, `expected a failure, got exit 0\n${r.stderr}`);
-    const errors = errorLines(r.stderr);
-    assert.equal(errors.length, 1, `expected exactly one error line:\n${r.stderr}`);
-    const lines = r.stderr.trim().split("\n");
-    assert.equal(lines[lines.length - 1], errors[0], `the error line must be the last line:\n${r.stderr}`);
-    assert.match(errors[0], pattern);
-    if (code !== undefined) assert.equal(r.code, code, r.stderr);
-}
 
 /** Every file under `dir` whose path matches `re`. */
 function findFiles(dir: string, re: RegExp): string[] {
